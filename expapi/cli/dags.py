@@ -1,0 +1,73 @@
+"""``expapi dags``: the DAGs the server knows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from sqlalchemy import select
+
+from expapi.cli.common import setup
+from expapi.cli.db import open_database
+from expapi.dags.sync import sync_dags
+from expapi.models import DagModel
+
+
+def register(commands) -> None:
+    dags = commands.add_parser("dags", help="list and load DAGs", description="List and load DAGs.")
+    actions = dags.add_subparsers(dest="dags_command", metavar="ACTION", required=True)
+    listing = actions.add_parser(
+        "list", help="list the DAGs in the database", description="List the DAGs the server serves (as last synced)."
+    )
+    listing.add_argument("-o", "--output", choices=("table", "json"), default="table", help="output format (default: table)")
+    listing.set_defaults(run=run_list)
+    sync = actions.add_parser(
+        "sync",
+        help="load DAG files into the database",
+        description="Read every DAG file (the examples if [core] load_examples, then [core] dags_folder) "
+        "and store them in the database. Unreadable files are reported; the rest still load. "
+        "Exits 1 if any file could not be read.",
+    )
+    sync.set_defaults(run=run_sync)
+
+
+def run_sync(_args: argparse.Namespace) -> int:
+    config = setup()
+    database = open_database(config)
+    try:
+        report = sync_dags(database, config)
+    finally:
+        database.dispose()
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(f"Loaded {len(report.loaded)} DAG(s); {len(report.errors)} file(s) could not be read.")
+    return 1 if report.errors else 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    config = setup()
+    database = open_database(config)
+    try:
+        with database.transaction() as session:
+            rows = [
+                {"dag_id": d.dag_id, "fileloc": d.fileloc, "owners": d.owners, "is_paused": d.is_paused}
+                for d in session.scalars(select(DagModel).order_by(DagModel.dag_id))
+            ]
+    finally:
+        database.dispose()
+    if args.output == "json":
+        print(json.dumps(rows, indent=2))
+        return 0
+    print_table(rows, ("dag_id", "owners", "is_paused", "fileloc"))
+    return 0
+
+
+def print_table(rows: list[dict], columns: tuple[str, ...]) -> None:
+    """A plain aligned text table."""
+    cells = [[str(c) for c in columns]] + [[str(row[c]) for c in columns] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    for index, row in enumerate(cells):
+        print(" | ".join(value.ljust(widths[i]) for i, value in enumerate(row)).rstrip())
+        if index == 0:
+            print("-+-".join("-" * w for w in widths))

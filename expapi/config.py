@@ -1,0 +1,214 @@
+"""Configuration: read once from $EXPAPI_HOME/expapi.cfg and EXPAPI__SECTION__KEY variables.
+
+Section and key names are Airflow's, and where Airflow's value is a dotted module
+name (``airflow.api.auth.backend.deny_all``) expapi reads it as the same choice, so
+the matching sections of an existing ``airflow.cfg`` work unchanged.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Callable, Mapping
+
+ENV_PREFIX = "EXPAPI__"
+CONFIG_FILE_NAME = "expapi.cfg"
+
+# Airflow's dotted module names, mapped to expapi's short names.
+AUTH_BACKENDS = {
+    "default": "default",
+    "airflow.api.auth.backend.default": "default",
+    "deny_all": "deny_all",
+    "airflow.api.auth.backend.deny_all": "deny_all",
+    "password": "password",
+    "airflow.contrib.auth.backends.password_auth": "password",
+    "airflow.api.auth.backend.basic_auth": "password",
+    "airflow.providers.fab.auth_manager.api.auth.backend.basic_auth": "password",
+    "kerberos": "kerberos",
+    "airflow.api.auth.backend.kerberos_auth": "kerberos",
+    "airflow.providers.fab.auth_manager.api.auth.backend.kerberos_auth": "kerberos",
+}
+API_CLIENTS = {
+    "local_client": "local_client",
+    "airflow.api.client.local_client": "local_client",
+    "json_client": "json_client",
+    "airflow.api.client.json_client": "json_client",
+}
+# Behaviour flavours; see expapi.flavours for what each one changes.
+COMPAT_LEVELS = {"1.10": "1.10", "1": "1.10", "1.10.15": "1.10"}
+LOGGING_LEVELS = {name: name for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
+
+
+class ConfigError(Exception):
+    """A configuration value that expapi cannot use; the message names the key."""
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    sql_alchemy_conn: str
+    dags_folder: Path
+    load_examples: bool = True
+    dags_are_paused_at_creation: bool = True
+    default_timezone: str = "utc"
+
+
+@dataclass(frozen=True)
+class WebserverConfig:
+    web_server_host: str = "127.0.0.1"
+    web_server_port: int = 8080
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    auth_backend: str = "default"
+    compat: str = "1.10"
+
+
+@dataclass(frozen=True)
+class CliConfig:
+    api_client: str = "local_client"
+    endpoint_url: str = "http://localhost:8080"
+
+
+@dataclass(frozen=True)
+class KerberosConfig:
+    keytab: str = "airflow.keytab"
+    principal: str = "airflow"
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    logging_level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting expapi reads, grouped by Airflow's section names."""
+
+    home: Path
+    core: CoreConfig
+    webserver: WebserverConfig = field(default_factory=WebserverConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
+    cli: CliConfig = field(default_factory=CliConfig)
+    kerberos: KerberosConfig = field(default_factory=KerberosConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+
+
+def default_home(environ: Mapping[str, str] = os.environ) -> Path:
+    """$EXPAPI_HOME, or ~/expapi."""
+    return Path(environ.get("EXPAPI_HOME") or Path.home() / "expapi").expanduser()
+
+
+def load_config(home: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the configuration file under ``home`` and apply environment overrides."""
+    environ = os.environ if environ is None else environ
+    home = (home or default_home(environ)).expanduser()
+    raw = _read_raw(home / CONFIG_FILE_NAME, environ)
+    defaults = {
+        ("core", "sql_alchemy_conn"): f"sqlite:///{home / 'expapi.db'}",
+        ("core", "dags_folder"): str(home / "dags"),
+    }
+
+    def section(cls, name):
+        values = {}
+        for f in fields(cls):
+            text = raw.get((name, f.name), defaults.get((name, f.name)))
+            if text is None:
+                continue
+            values[f.name] = _convert(name, f.name, text, _PARSERS.get((name, f.name), str))
+        return cls(**values)
+
+    return Config(
+        home=home,
+        core=section(CoreConfig, "core"),
+        webserver=section(WebserverConfig, "webserver"),
+        api=section(ApiConfig, "api"),
+        cli=section(CliConfig, "cli"),
+        kerberos=section(KerberosConfig, "kerberos"),
+        logging=section(LoggingConfig, "logging"),
+    )
+
+
+def _read_raw(path: Path, environ: Mapping[str, str]) -> dict[tuple[str, str], str]:
+    # Interpolation off: Airflow's files hold '%' in log formats we do not read.
+    parser = configparser.ConfigParser(interpolation=None)
+    if path.exists():
+        try:
+            parser.read(path, encoding="utf-8")
+        except configparser.Error as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from None
+    raw = {(s, k): v for s in parser.sections() for k, v in parser.items(s)}
+    for name, value in environ.items():
+        if name.startswith(ENV_PREFIX) and name.count("__") == 2:
+            _, sect, key = name.split("__")
+            raw[(sect.lower(), key.lower())] = value
+    return raw
+
+
+def _convert(section: str, key: str, text: str, parse: Callable[[str], object]) -> object:
+    try:
+        return parse(text.strip())
+    except ValueError as exc:
+        raise ConfigError(f"invalid value for [{section}] {key}: {text.strip()!r} ({exc})") from None
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "t", "yes", "y", "1", "on"):
+        return True
+    if lowered in ("false", "f", "no", "n", "0", "off"):
+        return False
+    raise ValueError("expected True or False")
+
+
+def _positive_int(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise ValueError("expected a whole number of at least 1")
+    return number
+
+
+def _port(text: str) -> int:
+    number = int(text)
+    if not 0 < number < 65536:
+        raise ValueError("expected a port number from 1 to 65535")
+    return number
+
+
+def _choice(choices: Mapping[str, str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        try:
+            return choices[text]
+        except KeyError:
+            names = ", ".join(sorted({v for v in choices.values()}))
+            raise ValueError(f"expected one of: {names}") from None
+
+    return parse
+
+
+def _timezone(text: str) -> str:
+    from expapi.dates import resolve_timezone
+
+    resolve_timezone(text)  # raises ValueError for unknown names
+    return text
+
+
+def _path(text: str) -> Path:
+    return Path(text).expanduser()
+
+
+_PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
+    ("core", "dags_folder"): _path,
+    ("core", "load_examples"): _boolean,
+    ("core", "dags_are_paused_at_creation"): _boolean,
+    ("core", "default_timezone"): _timezone,
+    ("webserver", "web_server_port"): _port,
+    ("webserver", "workers"): _positive_int,
+    ("api", "auth_backend"): _choice(AUTH_BACKENDS),
+    ("api", "compat"): _choice(COMPAT_LEVELS),
+    ("cli", "api_client"): _choice(API_CLIENTS),
+    ("logging", "logging_level"): _choice({**LOGGING_LEVELS, **{k.lower(): k for k in LOGGING_LEVELS}}),
+}

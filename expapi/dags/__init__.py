@@ -1,0 +1,1 @@
+"""DAGs: their definition, the files they are read from, and loading them into the database."""

@@ -1,0 +1,97 @@
+"""Loading DAG files into the database, as Airflow's scheduler and ``reserialize`` do."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from expapi.config import Config
+from expapi.dags.definition import Dag
+from expapi.dags.files import DagFileError, find_dag_files, read_dag_file
+from expapi.dates import utcnow
+from expapi.db import Database
+from expapi.flavours import FLAVOURS
+from expapi.models import DagCode, DagModel, SerializedDag
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    """What one sync loaded, and the files it could not."""
+
+    loaded: list[str] = field(default_factory=list)
+    errors: list[DagFileError] = field(default_factory=list)
+
+
+def example_dags_folder(flavour_name: str) -> Path:
+    """The folder of example DAG files shipped for one Airflow line."""
+    folder = FLAVOURS[flavour_name].examples
+    return Path(str(resources.files("expapi.example_dags").joinpath(folder)))
+
+
+def dag_folders(config: Config) -> list[Path]:
+    """Where DAG files are read from: the examples (if enabled), then ``dags_folder``."""
+    folders = [example_dags_folder(config.api.compat)] if config.core.load_examples else []
+    return folders + [config.core.dags_folder]
+
+
+def collect_dags(folders: list[Path]) -> tuple[list[tuple[Dag, str]], list[DagFileError]]:
+    """Parse every DAG file in ``folders``; a bad file is reported and skipped."""
+    dags: dict[str, tuple[Dag, str]] = {}
+    errors: list[DagFileError] = []
+    for folder in folders:
+        for path in find_dag_files(folder):
+            try:
+                dag, text = read_dag_file(path)
+            except DagFileError as exc:
+                errors.append(exc)
+                continue
+            if dag.dag_id in dags:
+                errors.append(DagFileError(str(path), None, f"dag_id {dag.dag_id!r} is already defined in {dags[dag.dag_id][0].fileloc}"))
+                continue
+            dags[dag.dag_id] = (dag, text)
+    return list(dags.values()), errors
+
+
+def sync_dags(database: Database, config: Config) -> SyncReport:
+    """Store every readable DAG file's DAG; new DAGs start paused as configured."""
+    parsed, errors = collect_dags(dag_folders(config))
+    for error in errors:
+        log.error("DAG file skipped: %s", error)
+    with database.transaction() as session:
+        for dag, text in parsed:
+            store_dag(session, dag, text, paused_at_creation=config.core.dags_are_paused_at_creation)
+    return SyncReport(loaded=[dag.dag_id for dag, _ in parsed], errors=errors)
+
+
+def store_dag(session: Session, dag: Dag, source: str, *, paused_at_creation: bool) -> None:
+    """Insert or update one DAG's rows; the paused flag of a known DAG is kept."""
+    now = utcnow()
+    model = session.get(DagModel, dag.dag_id, with_for_update=True)
+    if model is None:
+        paused = dag.attributes.get("is_paused_upon_creation")
+        model = DagModel(dag_id=dag.dag_id, is_paused=paused_at_creation if paused is None else bool(paused))
+        session.add(model)
+    model.fileloc = dag.fileloc
+    model.description = dag.description
+    model.owners = dag.owner
+    model.schedule_interval = None if dag.schedule_interval is None else str(dag.schedule_interval)
+    model.last_parsed_time = now
+    _upsert(session, SerializedDag, dag.dag_id, fileloc=dag.fileloc, data=dag.to_data(), last_updated=now)
+    _upsert(session, DagCode, dag.dag_id, fileloc=dag.fileloc, source_code=source, last_updated=now)
+    session.flush()
+
+
+def _upsert(session: Session, model, dag_id: str, **values) -> None:
+    row = session.scalar(select(model).where(model.dag_id == dag_id))
+    if row is None:
+        session.add(model(dag_id=dag_id, **values))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)

@@ -1,0 +1,25 @@
+"""Logging set-up shared by the command line and every server worker."""
+
+from __future__ import annotations
+
+import logging.config
+from typing import Any
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """A dictConfig for expapi and uvicorn at ``level``; uvicorn's own access log is off."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": FORMAT}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {"uvicorn.access": {"level": "WARNING"}},
+    }
+
+
+def configure(level: str) -> None:
+    logging.config.dictConfig(logging_config(level))
+    logging.captureWarnings(True)

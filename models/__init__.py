@@ -1,0 +1,9 @@
+"""SQLAlchemy models of the Airflow metadata that the experimental API reads and writes."""
+
+from expapi.models.base import Base
+from expapi.models.dag import DagCode, DagModel, SerializedDag
+from expapi.models.dag_run import DagRun
+from expapi.models.pool import Pool
+from expapi.models.task_instance import TaskInstance
+
+__all__ = ["Base", "DagCode", "DagModel", "DagRun", "Pool", "SerializedDag", "TaskInstance"]

@@ -1,0 +1,1 @@
+"""The OpenAPI contract of the experimental API."""

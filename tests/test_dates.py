@@ -1,0 +1,48 @@
+"""Parsing execution dates as Airflow's timezone.parse does, minus its silent midnight."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from expapi.dates import parse_execution_date, resolve_timezone
+from expapi.errors import BadRequest
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-01-07T03:04:05+02:00", datetime(2021, 1, 7, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))),
+        ("2021-01-07T03:04:05Z", datetime(2021, 1, 7, 3, 4, 5, tzinfo=UTC)),
+        ("2021-01-06T03:04:05", datetime(2021, 1, 6, 3, 4, 5, tzinfo=UTC)),
+        ("2021-01-09 03:04:05", datetime(2021, 1, 9, 3, 4, 5, tzinfo=UTC)),
+        ("2021-01-04T03:04:05.123456+00:00", datetime(2021, 1, 4, 3, 4, 5, 123456, tzinfo=UTC)),
+        ("2021-01-08", datetime(2021, 1, 8, tzinfo=UTC)),
+        ("20210110T030405Z", datetime(2021, 1, 10, 3, 4, 5, tzinfo=UTC)),
+        # A '+' that arrived as a space is read back as '+', not as midnight.
+        ("2022-03-04T05:06:07 00:00", datetime(2022, 3, 4, 5, 6, 7, tzinfo=UTC)),
+        ("2022-03-04T05:06:07 02:00", datetime(2022, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=2)))),
+    ],
+)
+def test_accepted_forms(text: str, expected: datetime) -> None:
+    parsed = parse_execution_date(text, UTC)
+    assert parsed == expected
+    assert parsed.utcoffset() == expected.utcoffset()
+
+
+def test_naive_dates_use_the_default_time_zone() -> None:
+    parsed = parse_execution_date("2021-06-01T12:00:00", resolve_timezone("Europe/Amsterdam"))
+    assert parsed.isoformat() == "2021-06-01T12:00:00+02:00"
+
+
+@pytest.mark.parametrize("value", ["not_a_datetime", "", "2021-13-01", 12, None, True, ["2021-01-01"]])
+def test_unreadable_values_give_airflows_message(value: object) -> None:
+    with pytest.raises(BadRequest) as caught:
+        parse_execution_date(value, UTC)
+    assert caught.value.message == (
+        f"Given execution date, {value}, could not be identified as a date. "
+        "Example date format: 2015-11-16T14:34:15+00:00"
+    )
