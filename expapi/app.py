@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+
+import yaml
 
 from connexion import AsyncApp
 from connexion.jsonifier import Jsonifier
@@ -60,8 +63,23 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     app.add_middleware(AccessLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
     app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
+    runtime.allowed_methods = _allowed_methods(spec_path())
     app.runtime = runtime  # for tests and the CLI
     return app
+
+
+def _allowed_methods(path: Path) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    # connexion's 405 names the methods of one route only; the spec knows them all.
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    table = []
+    for template, item in spec["paths"].items():
+        methods = {m.upper() for m in item if m in ("get", "put", "post", "delete", "patch")}
+        if "GET" in methods:
+            methods.add("HEAD")
+        pattern = re.escape(API_BASE_PATH + template)
+        pattern = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", pattern)
+        table.append((re.compile(pattern), frozenset(methods)))
+    return table
 
 
 def create_app_from_environment() -> AsyncApp:

@@ -63,10 +63,15 @@ def problem(_request: ConnexionRequest, exc: ProblemException) -> ConnexionRespo
     return error_response(exc.status, message, dict(exc.headers or {}))
 
 
-def http_error(_request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
-    # Routing: unknown path or method. 405 names every method the path allows.
+def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+    # Routing: unknown path or method. A 405 names every method the path allows.
     message = ROUTING_MESSAGES.get(exc.status_code) or exc.detail or "Error"
-    return error_response(exc.status_code, message, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        methods = runtime.current().methods_for(request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(sorted(methods))
+    return error_response(exc.status_code, message, headers)
 
 
 def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging.config
+import warnings
 from typing import Any
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -21,5 +22,8 @@ def logging_config(level: str) -> dict[str, Any]:
 
 
 def configure(level: str) -> None:
+    """Log to stderr at ``level``; Python warnings go to the log too."""
+    # connexion imports starlette's test client at start-up, which warns about httpx.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     logging.config.dictConfig(logging_config(level))
     logging.captureWarnings(True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -27,10 +28,16 @@ class Runtime:
     flavour: Flavour = field(init=False)
     timezone: tzinfo = field(init=False)
     database: Database | None = None
+    # Methods each spec path allows, for the Allow header of a 405.
+    allowed_methods: list[tuple[re.Pattern[str], frozenset[str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.flavour = FLAVOURS[self.config.api.compat]
         self.timezone = resolve_timezone(self.config.core.default_timezone)
+
+    def methods_for(self, path: str) -> frozenset[str]:
+        """Every method the spec allows on ``path`` (a request path, base path included)."""
+        return frozenset().union(*(methods for pattern, methods in self.allowed_methods if pattern.fullmatch(path)))
 
     def open(self) -> Database:
         if self.database is None:

@@ -22,7 +22,15 @@ def fail(message: str, exit_code: int) -> int:
 
 
 def setup() -> Config:
-    """Read the configuration and set up logging, as every command starts."""
+    """Read the configuration and set up logging, as every command starts.
+
+    $EXPAPI_HOME and the DAGs folder are created on first use, as Airflow creates its home.
+    """
     config = load_config()
     logs.configure(config.logging.logging_level)
+    for folder in (config.home, config.core.dags_folder):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"cannot create {folder}: {exc.strerror}") from None
     return config

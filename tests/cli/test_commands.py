@@ -1,0 +1,121 @@
+"""The expapi command: help everywhere, db init, dags list/sync, version, clear failures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from expapi import __version__
+from expapi.cli import build_parser, main
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An EXPAPI_HOME for the command, with no EXPAPI__* overrides leaking in."""
+    for name in list(__import__("os").environ):
+        if name.startswith("EXPAPI__"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("EXPAPI_HOME", str(tmp_path))
+    (tmp_path / "dags").mkdir()
+    return tmp_path
+
+
+def all_command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and sub-command of the parser."""
+    paths = [prefix]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += all_command_paths(sub, prefix + (name,))
+    return paths
+
+
+@pytest.mark.parametrize("command", all_command_paths(build_parser()), ids=lambda c: " ".join(c) or "expapi")
+def test_every_command_has_help(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: expapi")
+    assert len(out.splitlines()) > 2
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out == f"{__version__}\n"
+
+
+def test_db_init_creates_schema_and_default_pool(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "init"]) == 0
+    assert (home / "expapi.db").exists()
+    assert "Initialized the database" in capsys.readouterr().out
+    # A second run is harmless.
+    assert main(["db", "init"]) == 0
+
+
+def test_dags_sync_loads_examples_and_lists_them(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dags", "sync"]) == 0
+    assert capsys.readouterr().out == "Loaded 6 DAG(s); 0 file(s) could not be read.\n"
+    assert main(["dags", "list", "-o", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [d["dag_id"] for d in listed] == [
+        "example_bash_operator", "example_branch_operator", "example_python_operator",
+        "example_skip_dag", "latest_only", "tutorial",
+    ]
+    assert listed[0]["owners"] == "Airflow"
+    assert listed[0]["is_paused"] is True
+
+
+def test_dags_list_table(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["dags", "sync"])
+    capsys.readouterr()
+    assert main(["dags", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [cell.strip() for cell in lines[0].split(" | ")] == ["dag_id", "owners", "is_paused", "fileloc"]
+    assert [cell.strip() for cell in lines[2].split(" | ")][:3] == ["example_bash_operator", "Airflow", "True"]
+
+
+def test_dags_sync_reports_bad_files_and_loads_the_rest(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home / "dags" / "broken.yaml").write_text("dag_id: broken\ntasks:\n  - task_id: a\n")
+    (home / "dags" / "mine.yaml").write_text("dag_id: mine\ntasks:\n  - {task_id: a, operator: BashOperator}\n")
+    assert main(["dags", "sync"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "Loaded 7 DAG(s); 1 file(s) could not be read.\n"
+    assert f"error: {home / 'dags' / 'broken.yaml'}:3: task 'a' needs an operator name" in captured.err
+
+
+def test_examples_can_be_turned_off(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home / "expapi.cfg").write_text("[core]\nload_examples = False\n")
+    assert main(["dags", "sync"]) == 0
+    assert capsys.readouterr().out == "Loaded 0 DAG(s); 0 file(s) could not be read.\n"
+
+
+def test_invalid_configuration_is_one_line_and_exit_2(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXPAPI__API__COMPAT", "3")
+    assert main(["dags", "sync"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("expapi: configuration error: invalid value for [api] compat: '3'")
+    assert len(err.splitlines()) == 1
+
+
+def test_unreachable_database_is_one_line_and_exit_1(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXPAPI__CORE__SQL_ALCHEMY_CONN", f"sqlite:///{home}/missing/dir/x.db")
+    assert main(["db", "init"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("expapi: cannot prepare the database")
+    assert len(err.splitlines()) == 1
+
+
+def test_unknown_database_driver_is_a_configuration_error(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXPAPI__CORE__SQL_ALCHEMY_CONN", "nosuchdb://x")
+    assert main(["db", "init"]) == 2
+    assert "sql_alchemy_conn" in capsys.readouterr().err
