@@ -17,7 +17,7 @@ from connexion.middleware import MiddlewarePosition
 from expapi import error_responses
 from expapi.config import Config, load_config
 from expapi.flavours import Flavour
-from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, RuntimeMiddleware
+from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
 from expapi.runtime import Runtime
 
 API_BASE_PATH = "/api/experimental"
@@ -62,6 +62,7 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
         app.add_error_handler(exception_class, handler)
     app.add_middleware(AccessLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
+    app.add_middleware(NoSlashRedirectMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
     runtime.allowed_methods = _allowed_methods(spec_path())
     app.runtime = runtime  # for tests and the CLI

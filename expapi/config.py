@@ -41,6 +41,10 @@ COMPAT_LEVELS = {"1.10": "1.10", "1": "1.10", "1.10.15": "1.10"}
 LOGGING_LEVELS = {name: name for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 
 
+# Keys that Airflow 1.10 kept in another section; read there when the new place is unset.
+_FALLBACKS = {("logging", "logging_level"): ("core", "logging_level")}
+
+
 class ConfigError(Exception):
     """A configuration value that expapi cannot use; the message names the key."""
 
@@ -115,7 +119,7 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
     def section(cls, name):
         values = {}
         for f in fields(cls):
-            text = raw.get((name, f.name), defaults.get((name, f.name)))
+            text = raw.get((name, f.name), raw.get(_FALLBACKS.get((name, f.name)), defaults.get((name, f.name))))
             if text is None:
                 continue
             values[f.name] = _convert(name, f.name, text, _PARSERS.get((name, f.name), str))

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from expapi import runtime
@@ -29,6 +30,22 @@ class RuntimeMiddleware:
             await self.app(scope, receive, send)
         finally:
             runtime.unbind(token)
+
+
+class NoSlashRedirectMiddleware:
+    """Answers 404 to a path with a trailing slash that the spec does not declare.
+
+    Flask did so; starlette's router would answer 307 to the path without the slash.
+    It sits after the Swagger UI, whose own ``/ui/`` keeps working.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/"):
+            raise HTTPException(status_code=404)
+        await self.app(scope, receive, send)
 
 
 class JsonBodyMiddleware:

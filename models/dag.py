@@ -20,6 +20,8 @@ class DagModel(Base):
 
     dag_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     is_paused: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False once the DAG's file is gone; its runs stay, but it can no longer be used.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     fileloc: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str | None] = mapped_column(Text)
     owners: Mapped[str | None] = mapped_column(String(2000))

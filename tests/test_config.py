@@ -82,3 +82,8 @@ def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "expapi.cfg").write_text("no section header\n")
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path, environ={})
+
+
+def test_airflow_1_10_logging_level_in_core_is_read(tmp_path: Path) -> None:
+    (tmp_path / "expapi.cfg").write_text("[core]\nlogging_level = WARNING\n")
+    assert load_config(tmp_path, environ={}).logging.logging_level == "WARNING"

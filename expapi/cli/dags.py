@@ -42,6 +42,8 @@ def run_sync(_args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(f"Loaded {len(report.loaded)} DAG(s); {len(report.errors)} file(s) could not be read.")
+    if report.deactivated:
+        print(f"Deactivated {len(report.deactivated)} DAG(s) whose file is gone: {', '.join(report.deactivated)}")
     return 1 if report.errors else 0
 
 
@@ -51,7 +53,7 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         with database.transaction() as session:
             rows = [
-                {"dag_id": d.dag_id, "fileloc": d.fileloc, "owners": d.owners, "is_paused": d.is_paused}
+                {"dag_id": d.dag_id, "fileloc": d.fileloc, "owners": d.owners, "is_paused": d.is_paused, "is_active": d.is_active}
                 for d in session.scalars(select(DagModel).order_by(DagModel.dag_id))
             ]
     finally:
@@ -59,7 +61,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.output == "json":
         print(json.dumps(rows, indent=2))
         return 0
-    print_table(rows, ("dag_id", "owners", "is_paused", "fileloc"))
+    print_table(rows, ("dag_id", "owners", "is_paused", "is_active", "fileloc"))
     return 0
 
 

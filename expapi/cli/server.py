@@ -23,22 +23,42 @@ def register(commands) -> None:
         "/api/experimental (Swagger UI at /api/experimental/ui/).",
     )
     serve.add_argument("--host", help="address to bind (default: [webserver] web_server_host, 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to bind (default: [webserver] web_server_port, 8080)")
-    serve.add_argument("--workers", type=int, help="worker processes (default: [webserver] workers, 1)")
+    serve.add_argument("--port", type=port_number, help="port to bind (default: [webserver] web_server_port, 8080)")
+    serve.add_argument("--workers", type=positive_int, help="worker processes (default: [webserver] workers, 1)")
     serve.set_defaults(run=run_serve)
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port from 1 to 65535."""
+    value = int(text) if text.isdigit() else -1
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 1 to 65535")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def run_serve(args: argparse.Namespace) -> int:
     config = setup()
-    host = args.host or config.webserver.web_server_host
-    port = args.port or config.webserver.web_server_port
-    workers = args.workers or config.webserver.workers
+    host = args.host if args.host is not None else config.webserver.web_server_host
+    port = args.port if args.port is not None else config.webserver.web_server_port
+    workers = args.workers if args.workers is not None else config.webserver.workers
     database = open_database(config)
     try:
         report = sync_dags(database, config)
     finally:
         database.dispose()
+    for error in report.errors:
+        log.error("DAG file skipped: %s", error)
     log.info("loaded %d DAG(s); %d file(s) could not be read", len(report.loaded), len(report.errors))
+    if report.deactivated:
+        log.warning("deactivated DAG(s) whose file is gone: %s", ", ".join(report.deactivated))
     log.info("serving http://%s:%d/api/experimental with %d worker(s)", host, port, workers)
     uvicorn.run(
         "expapi.app:create_app_from_environment",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from expapi.config import Config
@@ -18,8 +17,6 @@ from expapi.db import Database
 from expapi.flavours import FLAVOURS
 from expapi.models import DagCode, DagModel, SerializedDag
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
 class SyncReport:
@@ -27,6 +24,7 @@ class SyncReport:
 
     loaded: list[str] = field(default_factory=list)
     errors: list[DagFileError] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
 
 
 def example_dags_folder(flavour_name: str) -> Path:
@@ -60,14 +58,32 @@ def collect_dags(folders: list[Path]) -> tuple[list[tuple[Dag, str]], list[DagFi
 
 
 def sync_dags(database: Database, config: Config) -> SyncReport:
-    """Store every readable DAG file's DAG; new DAGs start paused as configured."""
+    """Store every readable DAG file's DAG; new DAGs start paused as configured.
+
+    A DAG whose file is gone is deactivated, as Airflow does: its row and runs stay,
+    its definition goes, so using it answers ``Dag id <id> not found``. A DAG whose
+    file is present but broken keeps its last good definition.
+    """
     parsed, errors = collect_dags(dag_folders(config))
-    for error in errors:
-        log.error("DAG file skipped: %s", error)
+    report = SyncReport(loaded=[dag.dag_id for dag, _ in parsed], errors=errors)
     with database.transaction() as session:
         for dag, text in parsed:
             store_dag(session, dag, text, paused_at_creation=config.core.dags_are_paused_at_creation)
-    return SyncReport(loaded=[dag.dag_id for dag, _ in parsed], errors=errors)
+        report.deactivated = _deactivate_missing(session, set(report.loaded), {e.path for e in errors})
+    return report
+
+
+def _deactivate_missing(session: Session, loaded: set[str], broken_files: set[str]) -> list[str]:
+    gone = session.scalars(select(DagModel).where(DagModel.is_active.is_(True), DagModel.dag_id.not_in(loaded))).all()
+    deactivated = []
+    for model in gone:
+        if model.fileloc in broken_files:
+            continue
+        model.is_active = False
+        session.execute(delete(SerializedDag).where(SerializedDag.dag_id == model.dag_id))
+        session.execute(delete(DagCode).where(DagCode.dag_id == model.dag_id))
+        deactivated.append(model.dag_id)
+    return sorted(deactivated)
 
 
 def store_dag(session: Session, dag: Dag, source: str, *, paused_at_creation: bool) -> None:
@@ -79,6 +95,7 @@ def store_dag(session: Session, dag: Dag, source: str, *, paused_at_creation: bo
         model = DagModel(dag_id=dag.dag_id, is_paused=paused_at_creation if paused is None else bool(paused))
         session.add(model)
     model.fileloc = dag.fileloc
+    model.is_active = True
     model.description = dag.description
     model.owners = dag.owner
     model.schedule_interval = None if dag.schedule_interval is None else str(dag.schedule_interval)

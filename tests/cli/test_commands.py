@@ -74,7 +74,7 @@ def test_dags_list_table(home: Path, capsys: pytest.CaptureFixture[str]) -> None
     capsys.readouterr()
     assert main(["dags", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [cell.strip() for cell in lines[0].split(" | ")] == ["dag_id", "owners", "is_paused", "fileloc"]
+    assert [cell.strip() for cell in lines[0].split(" | ")] == ["dag_id", "owners", "is_paused", "is_active", "fileloc"]
     assert [cell.strip() for cell in lines[2].split(" | ")][:3] == ["example_bash_operator", "Airflow", "True"]
 
 
@@ -119,3 +119,39 @@ def test_unknown_database_driver_is_a_configuration_error(
     monkeypatch.setenv("EXPAPI__CORE__SQL_ALCHEMY_CONN", "nosuchdb://x")
     assert main(["db", "init"]) == 2
     assert "sql_alchemy_conn" in capsys.readouterr().err
+
+
+def test_a_dag_whose_file_is_gone_is_deactivated(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dag_file = home / "dags" / "mine.yaml"
+    dag_file.write_text("dag_id: mine\ntasks:\n  - {task_id: a, operator: BashOperator}\n")
+    main(["dags", "sync"])
+    dag_file.unlink()
+    capsys.readouterr()
+    assert main(["dags", "sync"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Loaded 6 DAG(s); 0 file(s) could not be read.",
+        "Deactivated 1 DAG(s) whose file is gone: mine",
+    ]
+    main(["dags", "list", "-o", "json"])
+    listed = {d["dag_id"]: d for d in json.loads(capsys.readouterr().out)}
+    assert listed["mine"]["is_active"] is False
+    assert listed["tutorial"]["is_active"] is True
+
+
+def test_a_broken_file_keeps_its_last_good_dag(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dag_file = home / "dags" / "mine.yaml"
+    dag_file.write_text("dag_id: mine\ntasks:\n  - {task_id: a, operator: BashOperator}\n")
+    main(["dags", "sync"])
+    dag_file.write_text("dag_id: mine\ntasks: [oops\n")
+    assert main(["dags", "sync"]) == 1
+    main(["dags", "list", "-o", "json"])
+    listed = {d["dag_id"]: d for d in json.loads(capsys.readouterr().out.split("\n", 2)[-1])}
+    assert listed["mine"]["is_active"] is True
+
+
+@pytest.mark.parametrize(("option", "value"), [("--port", "0"), ("--port", "70000"), ("--workers", "0"), ("--workers", "x")])
+def test_serve_refuses_bad_numbers(option: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", option, value])
+    assert exited.value.code == 2
+    assert f"argument {option}: {value!r} is not" in capsys.readouterr().err
