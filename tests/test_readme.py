@@ -1,0 +1,117 @@
+"""The README's curl examples, run in order against a real `expapi serve` process."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+# Airflow 1.10's own documented example, which must work verbatim (with the DAG id filled in).
+AIRFLOW_DOC_EXAMPLE = (
+    "curl -X POST http://localhost:8080/api/experimental/dags/example_bash_operator/dag_runs "
+    "-H 'Cache-Control: no-cache' -H 'Content-Type: application/json' "
+    """-d '{"conf":"{\\"key\\":\\"value\\"}"}'"""
+)
+
+START_TIMEOUT = 30.0
+STATUS_MARK = "\n__HTTP_STATUS__ "
+
+
+def readme_curl_commands(text: str) -> list[str]:
+    """Every command starting with `curl` in the README's ```bash / ```sh blocks, joined across `\\` lines."""
+    commands: list[str] = []
+    for block in re.findall(r"^```(?:bash|sh)[ \t]*\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL):
+        logical: list[str] = []
+        pending = ""
+        for line in block.splitlines():
+            if line.rstrip().endswith("\\"):
+                pending += line.rstrip()[:-1].strip() + " "
+                continue
+            logical.append((pending + line.strip()).strip())
+            pending = ""
+        if pending:
+            logical.append(pending.strip())
+        commands.extend(line for line in logical if line.startswith("curl ") or line == "curl")
+    return commands
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base_url: str, process: subprocess.Popen, output: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"expapi serve exited with {process.returncode}:\n{output.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/api/experimental/test", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"expapi serve did not answer within {START_TIMEOUT:.0f} s:\n{output.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def run_curl(command: str, port: int) -> tuple[int, str]:
+    """Run one README command against ``port``; its HTTP status and body."""
+    command = command.replace("localhost:8080", f"127.0.0.1:{port}").replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+    argv = shlex.split(command) + ["-s", "-S", "--max-time", "10", "-w", STATUS_MARK + "%{http_code}"]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    body, _, status = result.stdout.rpartition(STATUS_MARK)
+    assert result.returncode == 0, f"{command}\ncurl exited {result.returncode}: {result.stderr}"
+    return int(status), body
+
+
+def test_readme_lists_airflows_documented_example() -> None:
+    assert AIRFLOW_DOC_EXAMPLE in readme_curl_commands(README.read_text(encoding="utf-8"))
+
+
+@pytest.mark.live
+def test_readme_curl_examples_against_a_live_server(tmp_path: Path) -> None:
+    commands = readme_curl_commands(README.read_text(encoding="utf-8"))
+    assert len(commands) >= 17, commands
+    assert AIRFLOW_DOC_EXAMPLE in commands
+
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("EXPAPI__")}
+    env["EXPAPI_HOME"] = str(tmp_path)
+    output = tmp_path / "server.log"
+    argv = [sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())", "serve", "--port", str(port)]
+    with output.open("wb") as log:
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", process, output)
+        failures = []
+        for command in commands:
+            status, body = run_curl(command, port)
+            if not 200 <= status < 300:
+                failures.append(f"{command}\n  -> {status} {body.strip()}")
+        assert not failures, "README examples that failed, in order:\n" + "\n".join(failures)
+    finally:
+        stop(process)
