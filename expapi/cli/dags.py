@@ -9,8 +9,7 @@ import sys
 from sqlalchemy import select
 
 from expapi.cli.common import setup
-from expapi.cli.db import open_database
-from expapi.dags.sync import sync_dags
+from expapi.cli.db import load_dag_files, open_database
 from expapi.models import DagModel
 
 
@@ -33,12 +32,7 @@ def register(commands) -> None:
 
 
 def run_sync(_args: argparse.Namespace) -> int:
-    config = setup()
-    database = open_database(config)
-    try:
-        report = sync_dags(database, config)
-    finally:
-        database.dispose()
+    report = load_dag_files(setup())
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(f"Loaded {len(report.loaded)} DAG(s); {len(report.errors)} file(s) could not be read.")

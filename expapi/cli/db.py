@@ -7,6 +7,7 @@ import argparse
 from sqlalchemy.exc import SQLAlchemyError
 
 from expapi.cli.common import CommandError, setup
+from expapi.dags.sync import SyncReport, sync_dags
 from expapi.db import Database
 
 
@@ -30,6 +31,15 @@ def open_database(config) -> Database:
         database.dispose()
         raise CommandError(f"cannot prepare the database {database.engine.url!r}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from None
     return database
+
+
+def load_dag_files(config) -> SyncReport:
+    """Prepare the database and load every DAG file into it."""
+    database = open_database(config)
+    try:
+        return sync_dags(database, config)
+    finally:
+        database.dispose()
 
 
 def run_init(_args: argparse.Namespace) -> int:

@@ -9,8 +9,7 @@ import uvicorn
 
 from expapi import logs
 from expapi.cli.common import setup
-from expapi.cli.db import open_database
-from expapi.dags.sync import sync_dags
+from expapi.cli.db import load_dag_files
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +48,7 @@ def run_serve(args: argparse.Namespace) -> int:
     host = args.host if args.host is not None else config.webserver.web_server_host
     port = args.port if args.port is not None else config.webserver.web_server_port
     workers = args.workers if args.workers is not None else config.webserver.workers
-    database = open_database(config)
-    try:
-        report = sync_dags(database, config)
-    finally:
-        database.dispose()
+    report = load_dag_files(config)
     for error in report.errors:
         log.error("DAG file skipped: %s", error)
     log.info("loaded %d DAG(s); %d file(s) could not be read", len(report.loaded), len(report.errors))
