@@ -67,12 +67,12 @@ def main() -> None:
         ]
         timed(client, "GET", "/test", 50)  # warm-up: lazy middleware, caches
         baseline = statistics.median(timed(client, "GET", "/test", args.requests))
-        print(f"{"endpoint":<84} {'median ms':>9} {'p95 ms':>8} {'x /test':>8}")
+        print(f"{'endpoint':<84} {'median ms':>9} {'p95 ms':>8} {'x /test':>8}")
         for method, path, body in cases:
             samples = sorted(timed(client, method, path, args.requests, body))
             median = statistics.median(samples)
             p95 = samples[int(len(samples) * 0.95) - 1]
-            print(f"{method + " " + path:<84} {median * 1000:>9.2f} {p95 * 1000:>8.2f} {median / baseline:>8.1f}")
+            print(f"{method + ' ' + path:<84} {median * 1000:>9.2f} {p95 * 1000:>8.2f} {median / baseline:>8.1f}")
 
 
 if __name__ == "__main__":
