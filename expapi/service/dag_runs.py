@@ -62,8 +62,9 @@ def trigger_dag(
 
 
 def _read_conf(conf: Any) -> dict[str, Any] | None:
-    # As in 1.10, an empty conf (None, "", {}) means no conf at all.
-    if not conf:
+    # As in 1.10, an empty conf (None, "", {}) means no conf at all; other falsy
+    # values (0, false, []) are not objects and are refused like any other.
+    if conf is None or conf == "" or conf == {}:
         return None
     if isinstance(conf, str):
         try:

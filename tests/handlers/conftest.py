@@ -1,0 +1,93 @@
+"""Fixtures for the handler tests: a frozen clock and quick ways to arrange runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+import expapi.dates
+import expapi.service.dag_runs
+from expapi.db import Database
+from expapi.models import DagRun, TaskInstance
+from tests.handlers.support import NOW
+from tests.helpers import API
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Freeze "now" for triggers (default dates, run start dates) and days_ago().
+
+    days_ago() reads expapi.dates.utcnow; the trigger service imported utcnow by name.
+    Fixed dates in 2030 then stay valid against example_bash_operator's days_ago(2).
+    """
+    monkeypatch.setattr(expapi.dates, "utcnow", lambda: NOW)
+    monkeypatch.setattr(expapi.service.dag_runs, "utcnow", lambda: NOW)
+    return NOW
+
+
+@pytest.fixture
+def trigger(client: TestClient) -> Callable[..., dict[str, Any]]:
+    """POST a trigger that must succeed; returns its JSON body."""
+
+    def trigger(dag_id: str = "example_bash_operator", **body: Any) -> dict[str, Any]:
+        response = client.post(f"{API}/dags/{dag_id}/dag_runs", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return trigger
+
+
+@pytest.fixture
+def add_run(database: Database) -> Callable[..., int]:
+    """Insert a DagRun row directly (no task instances); returns its id."""
+
+    def add_run(
+        execution_date: datetime,
+        *,
+        dag_id: str = "example_bash_operator",
+        run_id: str | None = None,
+        state: str | None = "running",
+        start_date: datetime | None = None,
+    ) -> int:
+        with database.transaction() as session:
+            run = DagRun(
+                dag_id=dag_id,
+                run_id=run_id or f"manual__{execution_date.isoformat()}",
+                execution_date=execution_date,
+                start_date=start_date,
+                state=state,
+                external_trigger=True,
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+    return add_run
+
+
+@pytest.fixture
+def stored_runs(database: Database) -> Callable[..., list[DagRun]]:
+    """The DagRun rows of a DAG, by id."""
+
+    def stored_runs(dag_id: str = "example_bash_operator") -> list[DagRun]:
+        with database.transaction() as session:
+            return list(session.scalars(select(DagRun).where(DagRun.dag_id == dag_id).order_by(DagRun.id)))
+
+    return stored_runs
+
+
+@pytest.fixture
+def stored_task_instances(database: Database) -> Callable[..., list[TaskInstance]]:
+    """The TaskInstance rows of a DAG, by task id."""
+
+    def stored_task_instances(dag_id: str = "example_bash_operator") -> list[TaskInstance]:
+        with database.transaction() as session:
+            query = select(TaskInstance).where(TaskInstance.dag_id == dag_id).order_by(TaskInstance.task_id)
+            return list(session.scalars(query))
+
+    return stored_task_instances

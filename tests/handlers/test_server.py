@@ -1,0 +1,61 @@
+"""GET /test and GET /info, and the JSON errors of the server's own routing."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.handlers.support import JSON, METHOD_NOT_ALLOWED, NOT_FOUND_URL, answer
+from tests.helpers import API
+
+
+class TestTest:
+    def test_answers_ok(self, client: TestClient) -> None:
+        assert answer(client.get(f"{API}/test")) == (200, JSON, {"status": "OK"})
+
+    def test_writes_json_as_flask_1_1_did(self, client: TestClient) -> None:
+        # Compact separators, sorted keys, a trailing newline: Airflow 1.10's jsonify.
+        assert client.get(f"{API}/test").text == '{"status":"OK"}\n'
+
+
+class TestGetInfo:
+    def test_names_the_imitated_airflow_version(self, client: TestClient) -> None:
+        assert answer(client.get(f"{API}/info")) == (200, JSON, {"version": "1.10.15"})
+
+
+class TestRouting:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            f"{API}/nope",
+            f"{API}/dags",
+            f"{API}/dags/example_bash_operator/tasks/runme_0/extra",
+            f"{API}/info/extra",
+        ],
+    )
+    def test_an_unknown_path_is_a_json_404(self, client: TestClient, path: str) -> None:
+        assert answer(client.get(path)) == (404, JSON, {"error": NOT_FOUND_URL})
+
+    @pytest.mark.parametrize("path", [f"{API}/test/", f"{API}/info/", f"{API}/pools/default_pool/"])
+    def test_a_trailing_slash_matches_no_route(self, client: TestClient, path: str) -> None:
+        # Airflow's routes declare no trailing slash, so such a path is a 404, not a redirect.
+        assert answer(client.get(path, follow_redirects=False)) == (404, JSON, {"error": NOT_FOUND_URL})
+
+    def test_the_404_is_written_as_flask_1_1_did(self, client: TestClient) -> None:
+        assert client.get(f"{API}/nope").text == '{"error":"%s"}\n' % NOT_FOUND_URL
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("PUT", f"{API}/test"),
+            ("POST", f"{API}/info"),
+            ("DELETE", f"{API}/pools"),
+            ("POST", f"{API}/pools/default_pool"),
+            ("POST", f"{API}/dags/example_bash_operator/paused"),
+            ("PATCH", f"{API}/dags/example_bash_operator/dag_runs"),
+            ("GET", f"{API}/dags/example_bash_operator"),
+        ],
+    )
+    def test_a_wrong_method_is_a_json_405(self, client: TestClient, method: str, path: str) -> None:
+        response = client.request(method, path, json={} if method in ("POST", "PUT", "PATCH") else None)
+        assert answer(response) == (405, JSON, {"error": METHOD_NOT_ALLOWED})
