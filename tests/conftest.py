@@ -1,4 +1,9 @@
-"""Fixtures: a configured home, a database with the example DAGs, and a client of the app."""
+"""Fixtures: a configured home, a database with the example DAGs, and a client of the app.
+
+Test modules import their helpers by bare name (``from http_helpers import API``):
+pytest puts each test folder on sys.path, while the checkout itself stays off it so
+that the installed expapi (a wheel, under tox) is the one tested.
+"""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ import expapi.dates
 import expapi.service.dag_runs
 from expapi.db import Database
 from expapi.models import DagRun, TaskInstance
-from tests.handlers.support import NOW
-from tests.helpers import API
+from handler_support import NOW
+from http_helpers import API
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from expapi.db import Database
 from expapi.models import DagRun, SerializedDag, TaskInstance
-from tests.handlers.support import JSON, NOW, UTC, answer, bad_date
-from tests.helpers import API, path_date
+from handler_support import JSON, NOW, UTC, answer, bad_date
+from http_helpers import API, path_date
 
 DAG = "example_bash_operator"
 RUNS = f"{API}/dags/{DAG}/dag_runs"

@@ -13,8 +13,8 @@ from expapi.config import Config
 from expapi.dags.sync import example_dags_folder, sync_dags
 from expapi.db import Database
 from expapi.models import DagCode, DagModel, DagRun, SerializedDag, TaskInstance
-from tests.handlers.support import JSON, TEXT, answer
-from tests.helpers import API
+from handler_support import JSON, TEXT, answer
+from http_helpers import API
 
 DAG = "example_bash_operator"
 EXAMPLE_DAG_IDS = [

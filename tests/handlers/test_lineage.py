@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 from expapi.config import Config
 from expapi.dags.sync import sync_dags
 from expapi.db import Database
-from tests.handlers.support import JSON, NOT_FOUND_URL, UTC, answer, bad_date
-from tests.helpers import API, path_date
+from handler_support import JSON, NOT_FOUND_URL, UTC, answer, bad_date
+from http_helpers import API, path_date
 
 RUN_DATE = "2030-01-02T03:04:05+00:00"
 LINEAGE_DAG = """\

@@ -9,8 +9,8 @@ from starlette.testclient import TestClient
 
 from expapi.db import Database
 from expapi.models import Pool
-from tests.handlers.support import JSON, NOT_FOUND_URL, answer
-from tests.helpers import API
+from handler_support import JSON, NOT_FOUND_URL, answer
+from http_helpers import API
 
 POOLS = f"{API}/pools"
 DEFAULT_POOL = {"description": "Default pool", "id": 1, "pool": "default_pool", "slots": 128}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from tests.handlers.support import JSON, METHOD_NOT_ALLOWED, NOT_FOUND_URL, answer
-from tests.helpers import API
+from handler_support import JSON, METHOD_NOT_ALLOWED, NOT_FOUND_URL, answer
+from http_helpers import API
 
 
 class TestTest:

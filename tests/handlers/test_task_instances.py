@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 
 from expapi.db import Database
 from expapi.models import TaskInstance
-from tests.handlers.support import JSON, NOW, UTC, answer, bad_date
-from tests.helpers import API, path_date
+from handler_support import JSON, NOW, UTC, answer, bad_date
+from http_helpers import API, path_date
 
 DAG = "example_bash_operator"
 RUN_DATE = "2030-01-02T03:04:05+00:00"

@@ -8,8 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 
 import expapi.dates
-from tests.handlers.support import JSON, UTC, answer
-from tests.helpers import API
+from handler_support import JSON, UTC, answer
+from http_helpers import API
 
 # Attributes every 1.10 BashOperator shows, with BaseOperator's and BashOperator's defaults.
 BASH_OPERATOR_DEFAULTS = {
