@@ -13,8 +13,12 @@ import yaml
 from connexion import AsyncApp
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
 
 from expapi import error_responses
+from expapi.auth import build_backend
+from expapi.auth.middleware import AuthResponseHeadersMiddleware, SpecGuardMiddleware
+from expapi.auth.security import security_map
 from expapi.config import Config, load_config
 from expapi.flavours import Flavour
 from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
@@ -40,9 +44,16 @@ class FlavourJsonifier(Jsonifier):
         return text if self.newline else text.rstrip("\n")
 
 
+def swagger_ui_options(expose_spec: str) -> SwaggerUIOptions:
+    """Serve the spec and Swagger UI unless ``[api] expose_spec = off``."""
+    served = expose_spec != "off"
+    return SwaggerUIOptions(serve_spec=served, swagger_ui=served)
+
+
 def create_app(config: Config | None = None, *, validate_responses: bool = False) -> AsyncApp:
     """Build the ASGI app for ``config`` (read from the environment when not given)."""
     runtime = Runtime(config or load_config())
+    backend = build_backend(runtime)
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -57,15 +68,23 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
         spec_path(),
         base_path=API_BASE_PATH,
         validate_responses=validate_responses,
+        # connexion checks the spec's schemes after routing (404/405 first, as in Airflow);
+        # both schemes defer to the configured backend.
+        security_map=security_map(backend),
+        swagger_ui_options=swagger_ui_options(runtime.config.api.expose_spec),
     )
     for exception_class, handler in error_responses.HANDLERS:
         app.add_error_handler(exception_class, handler)
     app.add_middleware(AccessLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
     app.add_middleware(NoSlashRedirectMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
+    app.add_middleware(AuthResponseHeadersMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    if runtime.config.api.expose_spec == "protected":
+        app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
     app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
     runtime.allowed_methods = _allowed_methods(spec_path())
     app.runtime = runtime  # for tests and the CLI
+    app.auth_backend = backend  # for tests
     return app
 
 

@@ -38,6 +38,8 @@ API_CLIENTS = {
 }
 # Behaviour flavours; see expapi.flavours for what each one changes.
 COMPAT_LEVELS = {"1.10": "1.10", "1": "1.10", "1.10.15": "1.10"}
+# Who may read the spec and Swagger UI: anyone, the API's own callers, or nobody.
+EXPOSE_SPEC = {"public": "public", "protected": "protected", "off": "off"}
 LOGGING_LEVELS = {name: name for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 
 
@@ -69,6 +71,7 @@ class WebserverConfig:
 class ApiConfig:
     auth_backend: str = "default"
     compat: str = "1.10"
+    expose_spec: str = "public"
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,7 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("webserver", "workers"): _positive_int,
     ("api", "auth_backend"): _choice(AUTH_BACKENDS),
     ("api", "compat"): _choice(COMPAT_LEVELS),
+    ("api", "expose_spec"): _choice(EXPOSE_SPEC),
     ("cli", "api_client"): _choice(API_CLIENTS),
     ("logging", "logging_level"): _choice({**LOGGING_LEVELS, **{k.lower(): k for k in LOGGING_LEVELS}}),
 }

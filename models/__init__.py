@@ -5,5 +5,6 @@ from expapi.models.dag import DagCode, DagModel, SerializedDag
 from expapi.models.dag_run import DagRun
 from expapi.models.pool import Pool
 from expapi.models.task_instance import TaskInstance
+from expapi.models.user import User
 
-__all__ = ["Base", "DagCode", "DagModel", "DagRun", "Pool", "SerializedDag", "TaskInstance"]
+__all__ = ["Base", "DagCode", "DagModel", "DagRun", "Pool", "SerializedDag", "TaskInstance", "User"]

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from expapi import __version__
-from expapi.cli import dags, db, server
+from expapi.cli import dags, db, server, users
 from expapi.cli.common import CommandError, fail
 from expapi.config import ConfigError
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     server.register(commands)
     db.register(commands)
     dags.register(commands)
+    users.register(commands)
     version = commands.add_parser("version", help="print expapi's version", description="Print expapi's version.")
     version.set_defaults(run=lambda _args: print(__version__))
     return parser

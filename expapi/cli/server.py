@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 
 import uvicorn
 
 from expapi import logs
+from expapi.auth import backend_class
 from expapi.cli.common import setup
 from expapi.cli.db import load_dag_files
 
 log = logging.getLogger(__name__)
+
+OPEN_OFF_LOOPBACK = (
+    "[api] auth_backend = default checks no credentials, and %s can be reached from other "
+    "machines: anyone there may trigger, pause and delete. Set [api] auth_backend "
+    "(EXPAPI__API__AUTH_BACKEND) to deny_all, password or kerberos, or bind to 127.0.0.1."
+)
 
 
 def register(commands) -> None:
@@ -43,11 +51,24 @@ def positive_int(text: str) -> int:
     return value
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine: localhost, 127.0.0.0/8 or ::1."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # another host name: assume it is reachable from elsewhere
+        return False
+
+
 def run_serve(args: argparse.Namespace) -> int:
     config = setup()
     host = args.host if args.host is not None else config.webserver.web_server_host
     port = args.port if args.port is not None else config.webserver.web_server_port
     workers = args.workers if args.workers is not None else config.webserver.workers
+    backend_class(config.api.auth_backend)  # a backend whose library is missing stops here, in one line
+    if config.api.auth_backend == "default" and not is_loopback(host):
+        log.warning(OPEN_OFF_LOOPBACK, host)
     report = load_dag_files(config)
     for error in report.errors:
         log.error("DAG file skipped: %s", error)

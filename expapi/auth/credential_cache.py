@@ -1,0 +1,55 @@
+"""A short memory of successful password checks, so Basic auth costs no bcrypt per request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections import OrderedDict
+from typing import Callable
+
+
+class VerifiedCredentials:
+    """Recently verified (username, password, stored hash) triples, kept only as keyed digests.
+
+    The key is random per process and never leaves it, so a digest cannot be tested
+    offline against guesses. The stored hash is part of what is digested: a new password
+    or a deleted user changes (or removes) it, and the old entry can never match again.
+    Only used from the event loop, so it needs no lock.
+    """
+
+    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._clock = clock
+        self._key = secrets.token_bytes(32)
+        self._expiry: OrderedDict[bytes, float] = OrderedDict()
+
+    def _digest(self, username: str, password: str, password_hash: str) -> bytes:
+        # JSON of the list keeps the three parts apart whatever characters they hold.
+        message = json.dumps([username, password, password_hash]).encode("utf-8")
+        return hmac.new(self._key, message, hashlib.sha256).digest()
+
+    def holds(self, username: str, password: str, password_hash: str) -> bool:
+        """Whether this exact triple was verified less than ``ttl_seconds`` ago."""
+        digest = self._digest(username, password, password_hash)
+        expiry = self._expiry.get(digest)
+        if expiry is None:
+            return False
+        if expiry <= self._clock():
+            del self._expiry[digest]
+            return False
+        return True
+
+    def remember(self, username: str, password: str, password_hash: str) -> None:
+        """Note a successful check; the oldest entries go when the cache is full."""
+        digest = self._digest(username, password, password_hash)
+        self._expiry[digest] = self._clock() + self.ttl_seconds
+        self._expiry.move_to_end(digest)
+        while len(self._expiry) > self.max_entries:
+            self._expiry.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._expiry)

@@ -1,0 +1,55 @@
+"""ASGI middleware for authentication outside connexion's operations."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from expapi.auth.base import Backend
+from expapi.auth.security import STATE_RESPONSE_HEADERS, authenticate
+
+
+class AuthResponseHeadersMiddleware:
+    """Adds the headers a backend asked for (Kerberos' mutual-authentication token) to the answer.
+
+    It sits outside the error handlers, so a request that authenticated and then failed
+    (a 404, say) still carries the token, as every answer to an authenticated request should.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Created here so the inner layers' (shallow) copies of the scope share it.
+        state = scope.setdefault("state", {})
+
+        async def send_with_headers(message: Message) -> None:
+            extra = state.get(STATE_RESPONSE_HEADERS)
+            if message["type"] == "http.response.start" and extra:
+                headers = list(message.get("headers", []))
+                headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in extra.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class SpecGuardMiddleware:
+    """Asks for the API's credentials before the spec or Swagger UI is served (``expose_spec = protected``)."""
+
+    def __init__(self, app: ASGIApp, backend: Backend, base_path: str) -> None:
+        self.app = app
+        self.backend = backend
+        self.spec_paths = {f"{base_path}/openapi.json", f"{base_path}/openapi.yaml"}
+        self.ui_path = f"{base_path}/ui"
+
+    def guards(self, path: str) -> bool:
+        """Whether ``path`` is the spec, Swagger UI or one of its files."""
+        return path in self.spec_paths or path == self.ui_path or path.startswith(self.ui_path + "/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.guards(scope["path"]):
+            await authenticate(self.backend, scope)
+        await self.app(scope, receive, send)

@@ -1,0 +1,73 @@
+"""Helpers for the authentication tests: the test user, credentials, and a Kerberos client."""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+
+import pytest
+
+from expapi.auth import passwords
+from expapi.auth.users import create_user
+from expapi.db import Database
+from kdc import INSTALL_HINT, missing_requirements
+
+REAL_ROUNDS = passwords.ROUNDS  # read before any test lowers it
+# Airflow 1.10's password-backend test user.
+USERNAME = "hello"
+PASSWORD = "world"
+BASIC_CHALLENGE = 'Basic realm="expapi"'
+UNAUTHORIZED = {"error": "Unauthorized"}
+FORBIDDEN = {"error": "Forbidden"}
+
+
+def basic(username: str = USERNAME, password: str = PASSWORD) -> dict[str, str]:
+    """Headers with HTTP Basic credentials."""
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def add_user(database: Database, username: str = USERNAME, password: str = PASSWORD) -> None:
+    """Store a user as ``expapi users create`` would."""
+    with database.transaction() as session:
+        create_user(session, username, passwords.hash_password(password))
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's (CI=true), where nothing may be skipped for want of Kerberos."""
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def require_kerberos() -> None:
+    """Skip without a KDC or python-gssapi, naming what to install; under CI=true fail instead."""
+    missing = missing_requirements()
+    if missing:
+        message = f"Kerberos tests need {', '.join(missing)}: {INSTALL_HINT}"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+class NegotiateClient:
+    """One Kerberos client exchange: the Authorization header, then the check of the server's answer."""
+
+    def __init__(self, host: str | None = None, service: str = "airflow") -> None:
+        import gssapi
+
+        name = gssapi.Name(f"{service}@{host or socket.getfqdn()}", gssapi.NameType.hostbased_service)
+        flags = gssapi.RequirementFlag.mutual_authentication | gssapi.RequirementFlag.out_of_sequence_detection
+        self.context = gssapi.SecurityContext(
+            name=name, usage="initiate", flags=flags, mech=gssapi.Mechanism.from_sasl_name("SPNEGO")
+        )
+        self.token = self.context.step()
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": "Negotiate " + base64.b64encode(self.token).decode()}
+
+    def verify_server(self, www_authenticate: str) -> None:
+        """Mutual authentication: the server's token must complete the client's context."""
+        scheme, _, token = www_authenticate.partition(" ")
+        assert scheme == "negotiate"
+        self.context.step(base64.b64decode(token))
+        assert self.context.complete

@@ -1,0 +1,111 @@
+"""The password backend's checks: a dummy hash for unknown users, off-loop hashing, and the cache."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+from starlette.testclient import TestClient
+
+from expapi.auth import passwords
+from expapi.error_responses import DATABASE_UNAVAILABLE
+from expapi.auth.users import delete_user, password_hash_of, set_password_hash
+from expapi.db import Database
+from auth_support import FORBIDDEN, PASSWORD, USERNAME, basic
+from http_helpers import API
+
+
+@pytest.fixture
+def bcrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every bcrypt check made: (hash checked against, thread it ran on)."""
+    calls: list[tuple[str, str]] = []
+    real_checkpw = passwords.bcrypt.checkpw
+
+    def spy(password: bytes, hashed: bytes) -> bool:
+        calls.append((hashed.decode(), threading.current_thread().name))
+        return real_checkpw(password, hashed)
+
+    monkeypatch.setattr(passwords.bcrypt, "checkpw", spy)
+    return calls
+
+
+def test_an_unknown_user_costs_one_check_against_the_dummy_hash(password_client: TestClient, bcrypt_calls) -> None:
+    response = password_client.get(f"{API}/test", headers=basic("nobody", PASSWORD))
+    assert (response.status_code, response.json()) == (403, FORBIDDEN)
+    assert [hashed for hashed, _ in bcrypt_calls] == [passwords.DUMMY_HASH]
+
+
+def test_a_wrong_password_costs_one_check_against_the_users_hash(
+    password_client: TestClient, database: Database, bcrypt_calls
+) -> None:
+    response = password_client.get(f"{API}/test", headers=basic(USERNAME, "wrong"))
+    assert response.status_code == 403
+    with database.transaction() as session:
+        assert [hashed for hashed, _ in bcrypt_calls] == [password_hash_of(session, USERNAME)]
+
+
+def test_hashing_runs_off_the_event_loop(password_client: TestClient, bcrypt_calls) -> None:
+    password_client.get(f"{API}/test", headers=basic())
+    password_client.get(f"{API}/test", headers=basic("nobody", "x"))
+    assert [thread for _, thread in bcrypt_calls] and all(t.startswith("expapi-bcrypt") for _, t in bcrypt_calls)
+
+
+def test_a_successful_check_is_remembered(password_client: TestClient, bcrypt_calls) -> None:
+    for _ in range(3):
+        response = password_client.get(f"{API}/test", headers=basic())
+        assert (response.status_code, response.json()) == (200, {"status": "OK"})
+    assert len(bcrypt_calls) == 1
+
+
+def test_failed_checks_are_not_remembered(password_client: TestClient, bcrypt_calls) -> None:
+    for _ in range(2):
+        assert password_client.get(f"{API}/test", headers=basic(USERNAME, "wrong")).status_code == 403
+    assert len(bcrypt_calls) == 2
+
+
+def test_the_cache_does_not_accept_a_changed_password(password_client: TestClient, database: Database) -> None:
+    assert password_client.get(f"{API}/test", headers=basic()).status_code == 200  # now cached
+    with database.transaction() as session:
+        set_password_hash(session, USERNAME, passwords.hash_password("a new password"))
+    assert password_client.get(f"{API}/test", headers=basic()).json() == FORBIDDEN
+    assert password_client.get(f"{API}/test", headers=basic(USERNAME, "a new password")).status_code == 200
+
+
+def test_the_cache_does_not_accept_a_deleted_user(password_client: TestClient, database: Database) -> None:
+    assert password_client.get(f"{API}/test", headers=basic()).status_code == 200  # now cached
+    with database.transaction() as session:
+        delete_user(session, USERNAME)
+    response = password_client.get(f"{API}/test", headers=basic())
+    assert (response.status_code, response.json()) == (403, FORBIDDEN)
+
+
+def test_the_access_log_names_the_user_and_never_the_password(
+    password_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        password_client.get(f"{API}/test", headers=basic())
+        password_client.get(f"{API}/test", headers=basic(USERNAME, "wrong-secret"))
+    access = [r.getMessage() for r in caplog.records if r.name == "expapi.access"]
+    assert access[0].startswith(f"testclient {USERNAME} \"GET /api/experimental/test\" 200")
+    assert access[1].startswith("testclient - \"GET /api/experimental/test\" 403")
+    everything = caplog.text + "".join(r.getMessage() for r in caplog.records)
+    assert PASSWORD not in everything and "wrong-secret" not in everything
+
+
+def test_a_stored_value_that_is_not_a_bcrypt_hash_is_forbidden_not_a_crash(
+    password_client: TestClient, database: Database
+) -> None:
+    with database.transaction() as session:
+        set_password_hash(session, USERNAME, "not a bcrypt hash")
+    response = password_client.get(f"{API}/test", headers=basic())
+    assert (response.status_code, response.json()) == (403, FORBIDDEN)
+
+
+def test_a_database_failure_answers_503_not_500(password_client: TestClient, database: Database) -> None:
+    from sqlalchemy import text
+
+    with database.transaction() as session:
+        session.execute(text("DROP TABLE users"))
+    response = password_client.get(f"{API}/test", headers=basic())
+    assert (response.status_code, response.json()) == (503, {"error": DATABASE_UNAVAILABLE})
