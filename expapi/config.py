@@ -78,6 +78,9 @@ class ApiConfig:
 class CliConfig:
     api_client: str = "local_client"
     endpoint_url: str = "http://localhost:8080"
+    # Basic credentials the json_client sends when [api] auth_backend is password.
+    username: str = ""
+    password: str = ""
 
 
 @dataclass(frozen=True)

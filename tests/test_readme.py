@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from live_server import LiveServer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -25,7 +20,6 @@ AIRFLOW_DOC_EXAMPLE = (
     """-d '{"conf":"{\\"key\\":\\"value\\"}"}'"""
 )
 
-START_TIMEOUT = 30.0
 STATUS_MARK = "\n__HTTP_STATUS__ "
 
 
@@ -45,37 +39,6 @@ def readme_curl_commands(text: str) -> list[str]:
             logical.append(pending.strip())
         commands.extend(line for line in logical if line.startswith("curl ") or line == "curl")
     return commands
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(base_url: str, process: subprocess.Popen, output: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"expapi serve exited with {process.returncode}:\n{output.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/api/experimental/test", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"expapi serve did not answer within {START_TIMEOUT:.0f} s:\n{output.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def run_curl(command: str, port: int) -> tuple[int, str]:
@@ -98,20 +61,11 @@ def test_readme_curl_examples_against_a_live_server(tmp_path: Path) -> None:
     assert len(commands) >= 17, commands
     assert AIRFLOW_DOC_EXAMPLE in commands
 
-    port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EXPAPI__")}
-    env["EXPAPI_HOME"] = str(tmp_path)
-    output = tmp_path / "server.log"
-    argv = [sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())", "serve", "--port", str(port)]
-    with output.open("wb") as log:
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}", process, output)
+    # Two workers, as a deployment would run it.
+    with LiveServer(tmp_path, workers=2) as server:
         failures = []
         for command in commands:
-            status, body = run_curl(command, port)
+            status, body = run_curl(command, server.port)
             if not 200 <= status < 300:
                 failures.append(f"{command}\n  -> {status} {body.strip()}")
         assert not failures, "README examples that failed, in order:\n" + "\n".join(failures)
-    finally:
-        stop(process)

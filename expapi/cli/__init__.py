@@ -7,14 +7,16 @@ import sys
 from collections.abc import Sequence
 
 from expapi import __version__
-from expapi.cli import dags, db, server, users
+from expapi.cli import dags, db, legacy_commands, monitoring, pool_commands, server, task_commands, users
 from expapi.cli.common import CommandError, fail
 from expapi.config import ConfigError
 
 EXIT_CODES = """exit codes:
   0  success
-  1  the command ran and failed (e.g. a DAG file could not be read)
+  1  the command ran and failed: the API refused it (its message is printed),
+     a DAG file could not be read, or a confirmation was declined
   2  bad usage or configuration
+  3  the API (json_client) or the database (local_client) could not be reached
 """
 
 
@@ -30,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     server.register(commands)
     db.register(commands)
     dags.register(commands)
+    task_commands.register(commands)
+    pool_commands.register(commands)
+    legacy_commands.register(commands)
+    monitoring.register(commands)
     users.register(commands)
     version = commands.add_parser("version", help="print expapi's version", description="Print expapi's version.")
     version.set_defaults(run=lambda _args: print(__version__))

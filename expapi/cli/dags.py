@@ -8,13 +8,14 @@ import sys
 
 from sqlalchemy import select
 
+from expapi.cli import dag_commands
 from expapi.cli.common import setup
 from expapi.cli.db import load_dag_files, open_database
 from expapi.models import DagModel
 
 
 def register(commands) -> None:
-    dags = commands.add_parser("dags", help="list and load DAGs", description="List and load DAGs.")
+    dags = commands.add_parser("dags", help="list and load DAGs", description="List, load, trigger and inspect DAGs.")
     actions = dags.add_subparsers(dest="dags_command", metavar="ACTION", required=True)
     listing = actions.add_parser(
         "list", help="list the DAGs in the database", description="List the DAGs the server serves (as last synced)."
@@ -29,6 +30,7 @@ def register(commands) -> None:
         "Exits 1 if any file could not be read.",
     )
     sync.set_defaults(run=run_sync)
+    dag_commands.register(actions)
 
 
 def run_sync(_args: argparse.Namespace) -> int:
