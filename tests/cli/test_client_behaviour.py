@@ -21,17 +21,6 @@ from live_server import LiveServer, clean_environment, free_port
 CLI = [sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())"]
 
 
-@pytest.fixture
-def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A home for local_client commands, with the example DAGs loaded."""
-    for name in list(__import__("os").environ):
-        if name.startswith("EXPAPI"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("EXPAPI_HOME", str(tmp_path))
-    assert main(["dags", "sync"]) == 0
-    return tmp_path
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with LiveServer(tmp_path_factory.mktemp("served")) as live:
@@ -51,8 +40,7 @@ def test_an_unreachable_server_names_the_endpoint_and_exits_3(
     assert len(err.splitlines()) == 1
 
 
-def test_local_client_without_a_database_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    monkeypatch.setenv("EXPAPI_HOME", str(tmp_path))
+def test_local_client_without_a_database_exits_3(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pools", "list"]) == 3
     assert "run 'expapi db init'?" in capsys.readouterr().err
 

@@ -12,17 +12,6 @@ from expapi import __version__
 from expapi.cli import build_parser, main
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An EXPAPI_HOME for the command, with no EXPAPI__* overrides leaking in."""
-    for name in list(__import__("os").environ):
-        if name.startswith("EXPAPI__"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("EXPAPI_HOME", str(tmp_path))
-    (tmp_path / "dags").mkdir()
-    return tmp_path
-
-
 def all_command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command and sub-command of the parser."""
     paths = [prefix]
