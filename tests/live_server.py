@@ -13,7 +13,10 @@ import urllib.request
 from pathlib import Path
 
 START_TIMEOUT = 30.0
-SERVE = [sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())", "serve"]
+# The installed console script, as a user runs it. (python -c would put the working
+# directory first on sys.path, where a checkout's source tree shadows the installed wheel.)
+EXPAPI = str(Path(sys.executable).with_name("expapi"))
+SERVE = [EXPAPI, "serve"]
 
 
 def free_port() -> int:
@@ -54,7 +57,7 @@ class LiveServer:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [*SERVE, "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.home,
             )
         self._wait_until_up()
 

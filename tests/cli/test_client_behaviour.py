@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from expapi.cli import main
 from expapi.client import ClientError, get_client
 from expapi.client.json_client import JsonClient
 from expapi.config import load_config
-from live_server import LiveServer, clean_environment, free_port
+from live_server import EXPAPI, LiveServer, clean_environment, free_port
 
-CLI = [sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())"]
+CLI = [EXPAPI]
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +168,7 @@ def test_password_backend_through_the_json_client(tmp_path: Path) -> None:
     env = clean_environment(tmp_path, EXPAPI__API__AUTH_BACKEND="password")
     subprocess.run(
         [*CLI, "users", "create", "--username", "alice", "--password-stdin"],
-        input="secret\n", text=True, env=env, check=True, capture_output=True,
+        input="secret\n", text=True, env=env, check=True, capture_output=True, cwd=tmp_path,
     )
     with LiveServer(tmp_path, env=env) as live:
         base = {**env, "EXPAPI__CLI__API_CLIENT": "json_client", "EXPAPI__CLI__ENDPOINT_URL": live.url,
