@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from contextlib import asynccontextmanager
@@ -25,6 +27,18 @@ from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRe
 from expapi.runtime import Runtime
 
 API_BASE_PATH = "/api/experimental"
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed_spec() -> dict:
+    # Parsed once per process: pure-Python YAML takes ~0.2 s for the spec, per app.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(spec_path().read_text(encoding="utf-8"), Loader=loader)
+
+
+def load_spec() -> dict:
+    """The OpenAPI document as a dict (a fresh copy: connexion resolves it in place)."""
+    return copy.deepcopy(_parsed_spec())
 
 
 def spec_path() -> Path:
@@ -65,7 +79,7 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
 
     app = AsyncApp(__name__, lifespan=lifespan, jsonifier=FlavourJsonifier(runtime.flavour))
     app.add_api(
-        spec_path(),
+        load_spec(),
         base_path=API_BASE_PATH,
         validate_responses=validate_responses,
         # connexion checks the spec's schemes after routing (404/405 first, as in Airflow);
@@ -82,15 +96,14 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     if runtime.config.api.expose_spec == "protected":
         app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
     app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
-    runtime.allowed_methods = _allowed_methods(spec_path())
+    runtime.allowed_methods = _allowed_methods(_parsed_spec())
     app.runtime = runtime  # for tests and the CLI
     app.auth_backend = backend  # for tests
     return app
 
 
-def _allowed_methods(path: Path) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+def _allowed_methods(spec: dict) -> list[tuple[re.Pattern[str], frozenset[str]]]:
     # connexion's 405 names the methods of one route only; the spec knows them all.
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     table = []
     for template, item in spec["paths"].items():
         methods = {m.upper() for m in item if m in ("get", "put", "post", "delete", "patch")}
