@@ -61,6 +61,14 @@ class CoreConfig:
 
 
 @dataclass(frozen=True)
+class DatabaseConfig:
+    # How often, and how many seconds apart, commands retry a database server that is not
+    # up yet (e.g. started by the same boot); then they stop with one line and exit 1.
+    connect_retries: int = 5
+    connect_retry_delay: float = 2.0
+
+
+@dataclass(frozen=True)
 class WebserverConfig:
     web_server_host: str = "127.0.0.1"
     web_server_port: int = 8080
@@ -100,6 +108,7 @@ class Config:
 
     home: Path
     core: CoreConfig
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
     webserver: WebserverConfig = field(default_factory=WebserverConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     cli: CliConfig = field(default_factory=CliConfig)
@@ -134,6 +143,7 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
     return Config(
         home=home,
         core=section(CoreConfig, "core"),
+        database=section(DatabaseConfig, "database"),
         webserver=section(WebserverConfig, "webserver"),
         api=section(ApiConfig, "api"),
         cli=section(CliConfig, "cli"),
@@ -181,6 +191,20 @@ def _positive_int(text: str) -> int:
     return number
 
 
+def _non_negative_int(text: str) -> int:
+    number = int(text)
+    if number < 0:
+        raise ValueError("expected a whole number of at least 0")
+    return number
+
+
+def _seconds(text: str) -> float:
+    number = float(text)
+    if not 0 <= number <= 3600:
+        raise ValueError("expected a number of seconds from 0 to 3600")
+    return number
+
+
 def _port(text: str) -> int:
     number = int(text)
     if not 0 < number < 65536:
@@ -215,6 +239,8 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("core", "load_examples"): _boolean,
     ("core", "dags_are_paused_at_creation"): _boolean,
     ("core", "default_timezone"): _timezone,
+    ("database", "connect_retries"): _non_negative_int,
+    ("database", "connect_retry_delay"): _seconds,
     ("webserver", "web_server_port"): _port,
     ("webserver", "workers"): _positive_int,
     ("api", "auth_backend"): _choice(AUTH_BACKENDS),

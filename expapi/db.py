@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from expapi import schema
 from expapi.config import ConfigError
-from expapi.models import Base, Pool
+from expapi.models import Pool
 from expapi.models.pool import DEFAULT_POOL_DESCRIPTION, DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS
 
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 def make_engine(url: str) -> Engine:
@@ -27,19 +33,55 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise ConfigError(f"invalid value for [core] sql_alchemy_conn: {url!r}") from None
+    backend = parsed.get_backend_name()
+    # A connection the server dropped (a restart, an idle timeout) is replaced, not used.
     options: dict = {"pool_pre_ping": True}
-    if parsed.get_backend_name() == "sqlite":
+    if backend == "sqlite":
         options = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
         if parsed.database in (None, "", ":memory:"):
             # One shared connection, or each handler thread would see its own empty database.
             options["poolclass"] = StaticPool
+    elif backend == "postgresql":
+        # libpq waits forever for an unreachable host by default; a request should get its 503.
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    elif backend in ("mysql", "mariadb"):
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "charset": "utf8mb4"}
+        # PostgreSQL's default: a statement sees what others committed before it. Under
+        # REPEATABLE READ a request that lost an insert race could not see the winner's row.
+        options["isolation_level"] = "READ COMMITTED"
+    for key in list(options.get("connect_args", {})):
+        if key in parsed.query:  # the URL's own ?connect_timeout=... wins
+            del options["connect_args"][key]
     try:
         engine = create_engine(parsed, **options)
     except Exception as exc:  # unknown dialect, missing driver
         raise ConfigError(f"cannot use [core] sql_alchemy_conn {parsed.render_as_string()}: {exc}") from None
-    if parsed.get_backend_name() == "sqlite":
+    if backend == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def wait_until_reachable(engine: Engine, retries: int, delay: float) -> None:
+    """Connect once, retrying a server that is not up yet; raises the last error after ``retries``."""
+    attempts = 1 if engine.dialect.name == "sqlite" else retries + 1  # a file does not come up later
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.connect():
+                return
+        except (OperationalError, InterfaceError) as exc:
+            if attempt == attempts:
+                raise DatabaseUnreachable(engine.url, attempts, exc) from None
+            log.warning("the metadata database is unreachable (attempt %d of %d); retrying in %.1f s", attempt, attempts, delay)
+            time.sleep(delay)
+
+
+class DatabaseUnreachable(Exception):
+    """No connection could be made to the metadata database."""
+
+    def __init__(self, url: URL, attempts: int, error: DBAPIError) -> None:
+        reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else error.orig.__class__.__name__
+        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+        super().__init__(f"cannot connect to the metadata database {url!r} ({tries}): {reason}")
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -69,12 +111,42 @@ class Database:
             yield session
 
     def create_schema(self) -> None:
-        """Create missing tables and the default pool (what ``expapi db init`` does)."""
-        Base.metadata.create_all(self.engine)
-        with self.transaction() as session:
-            if session.scalar(select(Pool.id).where(Pool.pool == DEFAULT_POOL_NAME)) is None:
-                session.add(Pool(pool=DEFAULT_POOL_NAME, slots=DEFAULT_POOL_SLOTS, description=DEFAULT_POOL_DESCRIPTION))
-                log.info("created %s with %d slots", DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS)
+        """Upgrade the schema to head and add default_pool (what ``expapi db init`` does)."""
+        schema.upgrade(self.engine)
+        self.ensure_default_pool()
+
+    def ensure_default_pool(self) -> None:
+        """Add default_pool unless it exists; a concurrent ``db init`` may add it first."""
+        try:
+            with self.transaction() as session:
+                if session.scalar(select(Pool.id).where(Pool.pool == DEFAULT_POOL_NAME)) is None:
+                    session.add(Pool(pool=DEFAULT_POOL_NAME, slots=DEFAULT_POOL_SLOTS, description=DEFAULT_POOL_DESCRIPTION))
+                    session.flush()
+                    log.info("created %s with %d slots", DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS)
+        except IntegrityError:
+            pass  # another process created it between our check and our insert
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upsert(session: Session, model: type, values: dict, *, key: str, update: tuple[str, ...] = ()) -> None:
+    """INSERT ``values``; if a row with the same unique ``key`` exists, set its ``update`` columns instead.
+
+    One statement on every backend: a concurrent insert of the same key is waited for and
+    never surfaces as an error. (On MySQL, recovering from a duplicate-key error would keep
+    the shared lock it took, and two such requests then deadlock upgrading it.) Sequences
+    may skip a number when the row existed, so callers look for the row first.
+    """
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect in ("mysql", "mariadb"):
+        statement = mysql_insert(table).values(values)
+        statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in update or (key,)})
+    else:
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table).values(values)
+        if update:
+            statement = statement.on_conflict_do_update(index_elements=[key], set_={c: statement.excluded[c] for c in update})
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=[key])
+    session.execute(statement)

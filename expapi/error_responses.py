@@ -81,7 +81,9 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     if isinstance(exc, (OperationalError, DisconnectionError)) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
-        log.error("database unavailable: %s", exc.__class__.__name__)
+        # The driver's first line (e.g. "connection refused") tells an operator what broke.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        log.error("database unavailable: %s: %s", exc.__class__.__name__, reason[0] if reason else "")
         return error_response(503, DATABASE_UNAVAILABLE)
     log.error("unhandled error", exc_info=exc)
     return error_response(500, INTERNAL_ERROR)

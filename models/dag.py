@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, String, Text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from expapi.models.base import Base, UtcDateTime
@@ -47,5 +48,6 @@ class DagCode(Base):
 
     dag_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     fileloc: Mapped[str] = mapped_column(String(2000))
-    source_code: Mapped[str] = mapped_column(Text)
+    # MySQL's TEXT stops at 64 KiB; MEDIUMTEXT holds 16 MiB, as Airflow stores DAG code.
+    source_code: Mapped[str] = mapped_column(Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb"))
     last_updated: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -34,9 +34,9 @@ def clean_environment(home: Path, **overrides: str) -> dict[str, str]:
 
 
 class LiveServer:
-    """``expapi serve`` on a free port of 127.0.0.1, its output kept in ``home/serve.log``."""
+    """``expapi serve --workers 2`` (as deployed) on a free port of 127.0.0.1, its output in ``home/serve.log``."""
 
-    def __init__(self, home: Path, *, workers: int = 1, env: dict[str, str] | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, home: Path, *, workers: int = 2, env: dict[str, str] | None = None, host: str = "127.0.0.1") -> None:
         self.home = home
         self.port = free_port()
         self.host = host

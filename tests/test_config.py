@@ -87,3 +87,23 @@ def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
 def test_airflow_1_10_logging_level_in_core_is_read(tmp_path: Path) -> None:
     (tmp_path / "expapi.cfg").write_text("[core]\nlogging_level = WARNING\n")
     assert load_config(tmp_path, environ={}).logging.logging_level == "WARNING"
+
+
+def test_database_retries_default_to_a_bounded_wait(tmp_path: Path) -> None:
+    config = load_config(tmp_path, environ={})
+    assert (config.database.connect_retries, config.database.connect_retry_delay) == (5, 2.0)
+    config = load_config(tmp_path, environ={"EXPAPI__DATABASE__CONNECT_RETRIES": "0", "EXPAPI__DATABASE__CONNECT_RETRY_DELAY": "0.5"})
+    assert (config.database.connect_retries, config.database.connect_retry_delay) == (0, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("CONNECT_RETRIES", "-1", "expected a whole number of at least 0"),
+        ("CONNECT_RETRY_DELAY", "nan", "expected a number of seconds from 0 to 3600"),
+        ("CONNECT_RETRY_DELAY", "7200", "expected a number of seconds from 0 to 3600"),
+    ],
+)
+def test_invalid_database_retries_are_refused(tmp_path: Path, key: str, value: str, reason: str) -> None:
+    with pytest.raises(ConfigError, match=rf"\[database\] {key.lower()}: '{value}' \({reason}\)"):
+        load_config(tmp_path, environ={f"EXPAPI__DATABASE__{key}": value})

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from live_server import LiveServer
+from expapi.db import Database
+from live_server import LiveServer, clean_environment
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -56,13 +57,13 @@ def test_readme_lists_airflows_documented_example() -> None:
 
 
 @pytest.mark.live
-def test_readme_curl_examples_against_a_live_server(tmp_path: Path) -> None:
+def test_readme_curl_examples_against_a_live_server(home: Path, settings: dict[str, str], database: Database) -> None:
     commands = readme_curl_commands(README.read_text(encoding="utf-8"))
     assert len(commands) >= 17, commands
     assert AIRFLOW_DOC_EXAMPLE in commands
 
-    # Two workers, as a deployment would run it.
-    with LiveServer(tmp_path, workers=2) as server:
+    # Two workers, as a deployment would run it, on each database.
+    with LiveServer(home, workers=2, env=clean_environment(home, **settings)) as server:
         failures = []
         for command in commands:
             status, body = run_curl(command, server.port)

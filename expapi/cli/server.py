@@ -26,12 +26,18 @@ def register(commands) -> None:
     serve = commands.add_parser(
         "serve",
         help="serve the API",
-        description="Create the schema if needed, load the DAG files, and serve the API under "
-        "/api/experimental (Swagger UI at /api/experimental/ui/).",
+        description="Create the schema in an empty database, load the DAG files, and serve the API under "
+        "/api/experimental (Swagger UI at /api/experimental/ui/). A schema with pending migrations "
+        "stops the server unless --upgrade-db is given. SIGTERM lets requests in flight finish first.",
     )
     serve.add_argument("--host", help="address to bind (default: [webserver] web_server_host, 127.0.0.1)")
     serve.add_argument("--port", type=port_number, help="port to bind (default: [webserver] web_server_port, 8080)")
     serve.add_argument("--workers", type=positive_int, help="worker processes (default: [webserver] workers, 1)")
+    serve.add_argument(
+        "--upgrade-db",
+        action="store_true",
+        help="apply pending schema migrations before serving (default: refuse to start on an outdated schema)",
+    )
     serve.set_defaults(run=run_serve)
 
 
@@ -69,7 +75,7 @@ def run_serve(args: argparse.Namespace) -> int:
     backend_class(config.api.auth_backend)  # a backend whose library is missing stops here, in one line
     if config.api.auth_backend == "default" and not is_loopback(host):
         log.warning(OPEN_OFF_LOOPBACK, host)
-    report = load_dag_files(config)
+    report = load_dag_files(config, upgrade=args.upgrade_db)
     for error in report.errors:
         log.error("DAG file skipped: %s", error)
     log.info("loaded %d DAG(s); %d file(s) could not be read", len(report.loaded), len(report.errors))

@@ -13,7 +13,7 @@ from expapi.config import Config
 from expapi.dags.definition import Dag
 from expapi.dags.files import DagFileError, find_dag_files, read_dag_file
 from expapi.dates import utcnow
-from expapi.db import Database
+from expapi.db import Database, upsert
 from expapi.flavours import FLAVOURS
 from expapi.models import DagCode, DagModel, SerializedDag
 
@@ -87,28 +87,31 @@ def _deactivate_missing(session: Session, loaded: set[str], broken_files: set[st
 
 
 def store_dag(session: Session, dag: Dag, source: str, *, paused_at_creation: bool) -> None:
-    """Insert or update one DAG's rows; the paused flag of a known DAG is kept."""
+    """Insert or update one DAG's rows; the paused flag of a known DAG is kept.
+
+    Two syncs may store the same new DAG at once: each row is inserted only if missing
+    (the second waits for the first), then locked and updated, so neither fails.
+    """
     now = utcnow()
-    model = session.get(DagModel, dag.dag_id, with_for_update=True)
-    if model is None:
-        paused = dag.attributes.get("is_paused_upon_creation")
-        model = DagModel(dag_id=dag.dag_id, is_paused=paused_at_creation if paused is None else bool(paused))
-        session.add(model)
-    model.fileloc = dag.fileloc
-    model.is_active = True
-    model.description = dag.description
-    model.owners = dag.owner
-    model.schedule_interval = None if dag.schedule_interval is None else str(dag.schedule_interval)
-    model.last_parsed_time = now
-    _upsert(session, SerializedDag, dag.dag_id, fileloc=dag.fileloc, data=dag.to_data(), last_updated=now)
-    _upsert(session, DagCode, dag.dag_id, fileloc=dag.fileloc, source_code=source, last_updated=now)
+    paused = dag.attributes.get("is_paused_upon_creation")
+    fields = {
+        "fileloc": dag.fileloc,
+        "is_active": True,
+        "description": dag.description,
+        "owners": dag.owner,
+        "schedule_interval": None if dag.schedule_interval is None else str(dag.schedule_interval),
+        "last_parsed_time": now,
+    }
+    _save(session, DagModel, dag.dag_id, fields, on_create={"is_paused": paused_at_creation if paused is None else bool(paused)})
+    _save(session, SerializedDag, dag.dag_id, {"fileloc": dag.fileloc, "data": dag.to_data(), "last_updated": now})
+    _save(session, DagCode, dag.dag_id, {"fileloc": dag.fileloc, "source_code": source, "last_updated": now})
     session.flush()
 
 
-def _upsert(session: Session, model, dag_id: str, **values) -> None:
-    row = session.scalar(select(model).where(model.dag_id == dag_id))
+def _save(session: Session, model, dag_id: str, values: dict, on_create: dict | None = None) -> None:
+    row = session.get(model, dag_id, with_for_update=True)
     if row is None:
-        session.add(model(dag_id=dag_id, **values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
+        upsert(session, model, {"dag_id": dag_id, **(on_create or {}), **values}, key="dag_id")
+        row = session.get(model, dag_id, with_for_update=True)
+    for name, value in values.items():
+        setattr(row, name, value)

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from expapi.dags.definition import Dag
@@ -94,11 +94,13 @@ def _check_start_date(dag: Dag, when: datetime) -> None:
 
 
 def _refuse_duplicate(ctx: Context, dag_id: str, run_id: str, when: datetime, date_str) -> None:
-    same_id = select(DagRun.id).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
-    if ctx.session.scalar(same_id) is not None:
+    # One query, so one snapshot: two would let a concurrent trigger commit in between
+    # and the same request get the date message where a later one gets the run id message.
+    clash = select(DagRun.run_id).where(DagRun.dag_id == dag_id, or_(DagRun.run_id == run_id, DagRun.execution_date == when))
+    taken = set(ctx.session.scalars(clash))
+    if run_id in taken:
         raise BadRequest(ctx.flavour.run_id_exists_message.format(run_id=run_id, dag_id=dag_id))
-    same_date = select(DagRun.id).where(DagRun.dag_id == dag_id, DagRun.execution_date == when)
-    if ctx.session.scalar(same_date) is not None:
+    if taken:
         raise BadRequest(
             ctx.flavour.execution_date_exists_message.format(dag_id=dag_id, execution_date=date_str(when), run_id=run_id)
         )

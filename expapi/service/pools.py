@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from expapi.db import upsert
 from expapi.errors import BadRequest, NotFound
 from expapi.models import Pool
 from expapi.models.pool import DEFAULT_POOL_NAME, POOL_NAME_LENGTH
@@ -36,15 +36,13 @@ def create_pool(ctx: Context, name: Any, slots: Any, description: str | None) ->
     slot_count = _read_slots(slots)
     if len(name) > POOL_NAME_LENGTH:
         raise BadRequest(f"Pool name can't be more than {POOL_NAME_LENGTH} characters")
-    pool = ctx.session.scalar(select(Pool).where(Pool.pool == name).with_for_update())
+    find = select(Pool).where(Pool.pool == name).with_for_update()
+    pool = ctx.session.scalar(find)
     if pool is None:
-        try:
-            with ctx.session.begin_nested():
-                pool = Pool(pool=name, slots=slot_count, description=description, include_deferred=False)
-                ctx.session.add(pool)
-        except IntegrityError:
-            # A concurrent request created it first: update that row instead.
-            pool = ctx.session.scalar(select(Pool).where(Pool.pool == name).with_for_update())
+        # A concurrent request may be creating it too: the upsert waits for it, then updates.
+        values = {"pool": name, "slots": slot_count, "description": description, "include_deferred": False}
+        upsert(ctx.session, Pool, values, key="pool", update=("slots", "description"))
+        return pool_json(ctx.session.scalar(find.execution_options(populate_existing=True)))
     pool.slots = slot_count
     pool.description = description
     ctx.session.flush()

@@ -22,7 +22,6 @@ from expapi.app import create_app, spec_path
 from expapi.config import load_config
 from expapi.dags.sync import sync_dags
 from expapi.db import Database
-from expapi.models import Base
 from auth_support import (
     BASIC_CHALLENGE,
     FORBIDDEN,
@@ -33,6 +32,7 @@ from auth_support import (
     add_user,
     basic,
 )
+from databases import empty_tables
 from http_helpers import API, path_date
 
 # The other trigger examples run at "now", which differs between two calls.
@@ -100,8 +100,9 @@ class Deployment:
 
     def reset(self) -> None:
         """Fresh data: the example DAGs, default_pool and the user hello/world."""
-        Base.metadata.drop_all(self.database.engine)
         self.database.create_schema()
+        empty_tables(self.database.engine)
+        self.database.ensure_default_pool()
         sync_dags(self.database, load_config(self.home, environ={}))
         add_user(self.database)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -102,10 +103,11 @@ def test_a_stored_value_that_is_not_a_bcrypt_hash_is_forbidden_not_a_crash(
     assert (response.status_code, response.json()) == (403, FORBIDDEN)
 
 
-def test_a_database_failure_answers_503_not_500(password_client: TestClient, database: Database) -> None:
-    from sqlalchemy import text
-
-    with database.transaction() as session:
-        session.execute(text("DROP TABLE users"))
+def test_a_database_failure_answers_503_not_500(password_client: TestClient, home: Path) -> None:
+    # The app's database swapped for one that cannot be opened: the credential check fails
+    # the way it does when a database server is down (tests/test_faults.py stops real ones).
+    runtime = password_client.app.runtime
+    runtime.close()
+    runtime.database = Database.from_url(f"sqlite:///{home}/missing/dir/expapi.db")
     response = password_client.get(f"{API}/test", headers=basic())
     assert (response.status_code, response.json()) == (503, {"error": DATABASE_UNAVAILABLE})

@@ -98,7 +98,7 @@ def test_unreachable_database_is_one_line_and_exit_1(
     monkeypatch.setenv("EXPAPI__CORE__SQL_ALCHEMY_CONN", f"sqlite:///{home}/missing/dir/x.db")
     assert main(["db", "init"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("expapi: cannot prepare the database")
+    assert err.startswith("expapi: cannot connect to the metadata database sqlite:")
     assert len(err.splitlines()) == 1
 
 

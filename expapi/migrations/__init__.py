@@ -1,0 +1,1 @@
+"""Alembic migrations of the metadata schema; ``expapi.schema`` runs them."""
