@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 
 from expapi.client.base import JSON, Client, ClientError
 from expapi.config import Config
@@ -31,7 +31,9 @@ class LocalClient(Client):
                 return operation(ctx, *args, **kwargs)
         except ApiError as exc:
             raise ClientError(exc.status, exc.message) from None
-        except OperationalError as exc:
+        except (OperationalError, ProgrammingError, InterfaceError) as exc:
+            # Unreachable, or not initialised (a missing table is a ProgrammingError on
+            # PostgreSQL and MariaDB, an OperationalError on SQLite).
             url = self.runtime.config.core.sql_alchemy_conn
             raise ClientError(
                 None, f"cannot use the database {make_url(url)!r} (run 'expapi db init'?): {exc.orig}"
