@@ -37,8 +37,7 @@ def trigger_dag(
     when = parse_execution_date(execution_date, ctx.timezone) if supplied else None
     strip_microseconds = _read_flag(replace_microseconds, default=not supplied)
 
-    lookups.dag_model(ctx, dag_id)
-    dag = lookups.dag(ctx, dag_id)
+    dag = lookups.dag(ctx, dag_id)  # 404s for an unknown DAG, then for a missing definition
     if when is None:
         when = utcnow()
     if strip_microseconds:
