@@ -79,9 +79,15 @@ class DatabaseUnreachable(Exception):
     """No connection could be made to the metadata database."""
 
     def __init__(self, url: URL, attempts: int, error: DBAPIError) -> None:
-        reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else error.orig.__class__.__name__
         tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-        super().__init__(f"cannot connect to the metadata database {url!r} ({tries}): {reason}")
+        super().__init__(f"cannot connect to the metadata database {url!r} ({tries}): {driver_message(error)}")
+
+
+def driver_message(exc: Exception) -> str:
+    """The first line of what the database driver said (e.g. "connection refused"), for one-line reports."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else orig.__class__.__name__
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

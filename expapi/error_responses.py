@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, Operationa
 from starlette.exceptions import HTTPException
 
 from expapi import runtime
+from expapi.db import driver_message
 from expapi.errors import ApiError
 from expapi.flavours import AIRFLOW_1_10, Flavour
 
@@ -82,8 +83,7 @@ def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
         # The driver's first line (e.g. "connection refused") tells an operator what broke.
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        log.error("database unavailable: %s: %s", exc.__class__.__name__, reason[0] if reason else "")
+        log.error("database unavailable: %s: %s", exc.__class__.__name__, driver_message(exc))
         return error_response(503, DATABASE_UNAVAILABLE)
     log.error("unhandled error", exc_info=exc)
     return error_response(500, INTERNAL_ERROR)

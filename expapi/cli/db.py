@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from expapi import schema
 from expapi.cli.common import CommandError, setup
 from expapi.dags.sync import SyncReport, sync_dags
-from expapi.db import Database, DatabaseUnreachable, wait_until_reachable
+from expapi.db import Database, DatabaseUnreachable, driver_message, wait_until_reachable
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +64,27 @@ def open_database(config, *, upgrade: bool = False) -> Database:
     outdated one is upgraded only when ``upgrade`` says so, and refused otherwise.
     """
     database = connect(config)
-    try:
+    with _one_line_errors(database):
         applied = schema.ensure_current(database.engine, upgrade=upgrade)
         if applied is not None:
             database.ensure_default_pool()
             log.info("upgraded the schema to revision %s (applied %s)", schema.head(), ", ".join(applied.pending()))
+    return database
+
+
+@contextmanager
+def _one_line_errors(database: Database, doing: str = "prepare") -> Iterator[None]:
+    """Schema and database failures as one-line command errors; the database is released on failure."""
+    try:
+        yield
     except schema.OutdatedSchema as exc:
         database.dispose()
         raise CommandError(str(exc) if not exc.state.known else OUTDATED.format(state=exc)) from None
     except (SQLAlchemyError, TimeoutError) as exc:
         database.dispose()
-        raise CommandError(f"cannot prepare the database {database.engine.url!r}: {_reason(exc)}") from None
-    return database
-
-
-def _reason(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    lines = str(orig).strip().splitlines()
-    return f"{exc.__class__.__name__}: {lines[0] if lines else orig.__class__.__name__}"
+        raise CommandError(
+            f"cannot {doing} the database {database.engine.url!r}: {exc.__class__.__name__}: {driver_message(exc)}"
+        ) from None
 
 
 def load_dag_files(config, *, upgrade: bool = False) -> SyncReport:
@@ -104,16 +109,11 @@ def run_upgrade(_args: argparse.Namespace) -> int:
 
 def _migrate(config, *, add_default_pool: bool) -> Database:
     database = connect(config)
-    try:
+    with _one_line_errors(database):
         before, after = schema.upgrade(database.engine)
         if add_default_pool:
             database.ensure_default_pool()
-    except schema.OutdatedSchema as exc:
-        raise CommandError(str(exc)) from None
-    except (SQLAlchemyError, TimeoutError) as exc:
-        raise CommandError(f"cannot prepare the database {database.engine.url!r}: {_reason(exc)}") from None
-    finally:
-        database.dispose()
+    database.dispose()
     if before.up_to_date:
         print(f"The schema is current: revision {after.current}")
     else:
@@ -124,11 +124,8 @@ def _migrate(config, *, add_default_pool: bool) -> Database:
 
 def run_check(_args: argparse.Namespace) -> int:
     database = connect(setup())
-    try:
+    with _one_line_errors(database, doing="read"):
         state = schema.state(database.engine)
-    except SQLAlchemyError as exc:
-        raise CommandError(f"cannot read the database {database.engine.url!r}: {_reason(exc)}") from None
-    finally:
-        database.dispose()
+    database.dispose()
     print(state.describe())
     return 0 if state.up_to_date else 1

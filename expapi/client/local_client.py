@@ -10,6 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 
 from expapi.client.base import JSON, Client, ClientError
 from expapi.config import Config
+from expapi.db import driver_message
 from expapi.errors import ApiError
 from expapi.runtime import Runtime
 from expapi.service import dag_runs, dags, lineage, pools, task_instances, tasks
@@ -36,7 +37,7 @@ class LocalClient(Client):
             # PostgreSQL and MariaDB, an OperationalError on SQLite).
             url = self.runtime.config.core.sql_alchemy_conn
             raise ClientError(
-                None, f"cannot use the database {make_url(url)!r} (run 'expapi db init'?): {exc.orig}"
+                None, f"cannot use the database {make_url(url)!r} (run 'expapi db init'?): {driver_message(exc)}"
             ) from None
 
     def trigger_dag(self, dag_id, run_id=None, conf=None, execution_date=None, replace_microseconds=None) -> JSON:
