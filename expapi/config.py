@@ -184,7 +184,8 @@ def _boolean(text: str) -> bool:
     raise ValueError("expected True or False")
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (workers); ValueError otherwise."""
     number = int(text)
     if number < 1:
         raise ValueError("expected a whole number of at least 1")
@@ -205,7 +206,8 @@ def _seconds(text: str) -> float:
     return number
 
 
-def _port(text: str) -> int:
+def port_number(text: str) -> int:
+    """A TCP port from 1 to 65535; ValueError otherwise."""
     number = int(text)
     if not 0 < number < 65536:
         raise ValueError("expected a port number from 1 to 65535")
@@ -241,8 +243,8 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("core", "default_timezone"): _timezone,
     ("database", "connect_retries"): _non_negative_int,
     ("database", "connect_retry_delay"): _seconds,
-    ("webserver", "web_server_port"): _port,
-    ("webserver", "workers"): _positive_int,
+    ("webserver", "web_server_port"): port_number,
+    ("webserver", "workers"): positive_int,
     ("api", "auth_backend"): _choice(AUTH_BACKENDS),
     ("api", "compat"): _choice(COMPAT_LEVELS),
     ("api", "expose_spec"): _choice(EXPOSE_SPEC),

@@ -12,6 +12,7 @@ from expapi import logs
 from expapi.auth import backend_class
 from expapi.cli.common import setup
 from expapi.cli.db import load_dag_files
+from expapi.config import port_number, positive_int
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ def register(commands) -> None:
         "stops the server unless --upgrade-db is given. SIGTERM lets requests in flight finish first.",
     )
     serve.add_argument("--host", help="address to bind (default: [webserver] web_server_host, 127.0.0.1)")
-    serve.add_argument("--port", type=port_number, help="port to bind (default: [webserver] web_server_port, 8080)")
-    serve.add_argument("--workers", type=positive_int, help="worker processes (default: [webserver] workers, 1)")
+    serve.add_argument("--port", type=port_option, help="port to bind (default: [webserver] web_server_port, 8080)")
+    serve.add_argument("--workers", type=workers_option, help="worker processes (default: [webserver] workers, 1)")
     serve.add_argument(
         "--upgrade-db",
         action="store_true",
@@ -41,20 +42,20 @@ def register(commands) -> None:
     serve.set_defaults(run=run_serve)
 
 
-def port_number(text: str) -> int:
-    """An argparse type: a TCP port from 1 to 65535."""
-    value = int(text) if text.isdigit() else -1
-    if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 1 to 65535")
-    return value
+def _option(parse, expected: str):
+    """An argparse type from a config parser, so an option and its config key accept the same values."""
+
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {expected}") from None
+
+    return convert
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    value = int(text) if text.isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return value
+port_option = _option(port_number, "a port number from 1 to 65535")
+workers_option = _option(positive_int, "a whole number of at least 1")
 
 
 def is_loopback(host: str) -> bool:
