@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from expapi.cli import dag_commands
 from expapi.cli.common import setup
 from expapi.cli.db import load_dag_files, open_database
+from expapi.cli.output import add_output_option, render
 from expapi.models import DagModel
 
 
@@ -20,7 +20,7 @@ def register(commands) -> None:
     listing = actions.add_parser(
         "list", help="list the DAGs in the database", description="List the DAGs the server serves (as last synced)."
     )
-    listing.add_argument("-o", "--output", choices=("table", "json"), default="table", help="output format (default: table)")
+    add_output_option(listing)
     listing.set_defaults(run=run_list)
     sync = actions.add_parser(
         "sync",
@@ -54,18 +54,5 @@ def run_list(args: argparse.Namespace) -> int:
             ]
     finally:
         database.dispose()
-    if args.output == "json":
-        print(json.dumps(rows, indent=2))
-        return 0
-    print_table(rows, ("dag_id", "owners", "is_paused", "is_active", "fileloc"))
+    print(render(rows, args.output, ("dag_id", "owners", "is_paused", "is_active", "fileloc")))
     return 0
-
-
-def print_table(rows: list[dict], columns: tuple[str, ...]) -> None:
-    """A plain aligned text table."""
-    cells = [[str(c) for c in columns]] + [[str(row[c]) for c in columns] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    for index, row in enumerate(cells):
-        print(" | ".join(value.ljust(widths[i]) for i, value in enumerate(row)).rstrip())
-        if index == 0:
-            print("-+-".join("-" * w for w in widths))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 
 from expapi.auth import passwords
 from expapi.auth.users import UserError, create_user, delete_user, list_users, set_password_hash
 from expapi.cli.common import CommandError, setup
-from expapi.cli.dags import print_table
 from expapi.cli.db import open_database
+from expapi.cli.output import add_output_option, render
 
 
 def register(commands) -> None:
@@ -45,7 +44,7 @@ def register(commands) -> None:
     delete.set_defaults(run=run_delete)
 
     listing = actions.add_parser("list", help="list the users", description="List the users, by name.")
-    listing.add_argument("-o", "--output", choices=("table", "json"), default="table", help="output format (default: table)")
+    add_output_option(listing)
     listing.set_defaults(run=run_list)
 
 
@@ -120,8 +119,5 @@ def run_list(args: argparse.Namespace) -> int:
             {"username": user.username, "created_at": user.created_at.isoformat()} for user in list_users(session)
         ]
     )
-    if args.output == "json":
-        print(json.dumps(rows, indent=2))
-    else:
-        print_table(rows, ("username", "created_at"))
+    print(render(rows, args.output, ("username", "created_at")))
     return 0
