@@ -65,7 +65,10 @@ def swagger_ui_options(expose_spec: str) -> SwaggerUIOptions:
 
 
 def create_app(config: Config | None = None, *, validate_responses: bool = False) -> AsyncApp:
-    """Build the ASGI app for ``config`` (read from the environment when not given)."""
+    """Build the ASGI app for ``config`` (read from the environment when not given).
+
+    Without arguments it is the factory each uvicorn worker calls (``--factory``).
+    """
     runtime = Runtime(config or load_config())
     backend = build_backend(runtime)
 
@@ -113,8 +116,3 @@ def _allowed_methods(spec: dict) -> list[tuple[re.Pattern[str], frozenset[str]]]
         pattern = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", pattern)
         table.append((re.compile(pattern), frozenset(methods)))
     return table
-
-
-def create_app_from_environment() -> AsyncApp:
-    """Factory for ``uvicorn --factory``: reads $EXPAPI_HOME and EXPAPI__* variables."""
-    return create_app()

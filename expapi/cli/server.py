@@ -84,7 +84,7 @@ def run_serve(args: argparse.Namespace) -> int:
         log.warning("deactivated DAG(s) whose file is gone: %s", ", ".join(report.deactivated))
     log.info("serving http://%s:%d/api/experimental with %d worker(s)", host, port, workers)
     uvicorn.run(
-        "expapi.app:create_app_from_environment",
+        "expapi.app:create_app",
         factory=True,
         host=host,
         port=port,
