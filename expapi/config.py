@@ -41,6 +41,9 @@ COMPAT_LEVELS = {"1.10": "1.10", "1": "1.10", "1.10.15": "1.10"}
 # Who may read the spec and Swagger UI: anyone, the API's own callers, or nobody.
 EXPOSE_SPEC = {"public": "public", "protected": "protected", "off": "off"}
 LOGGING_LEVELS = {name: name for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
+# Gateway mode: which stable API to speak, and whose credentials Airflow sees.
+GATEWAY_API_VERSIONS = {"auto": "auto", "1": "1", "v1": "1", "2": "2", "v2": "2"}
+GATEWAY_AUTH = {"service": "service", "passthrough": "passthrough"}
 
 
 # Keys that Airflow 1.10 kept in another section; read there when the new place is unset.
@@ -103,6 +106,33 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class GatewayConfig:
+    """Gateway mode: answer from a live Airflow's stable API instead of the database."""
+
+    airflow_url: str = ""  # set = gateway mode
+    api_version: str = "auto"
+    auth: str = "service"
+    # auth = service: expapi's own account at Airflow; both empty = no credentials.
+    username: str = ""
+    password: str = ""
+    timeout: float = 10.0
+    verify_ssl: bool = True
+    ca_bundle: str = ""
+
+    def __post_init__(self) -> None:
+        if bool(self.username) != bool(self.password):
+            given, missing = ("username", "password") if self.username else ("password", "username")
+            raise ConfigError(f"[gateway] {given} is set but [gateway] {missing} is empty: set both or neither")
+        if self.ca_bundle and not self.verify_ssl:
+            raise ConfigError("[gateway] ca_bundle is set but [gateway] verify_ssl is False: keep one of them")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether expapi answers from Airflow (``airflow_url`` is set)."""
+        return bool(self.airflow_url)
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting expapi reads, grouped by Airflow's section names."""
 
@@ -114,6 +144,7 @@ class Config:
     cli: CliConfig = field(default_factory=CliConfig)
     kerberos: KerberosConfig = field(default_factory=KerberosConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    gateway: GatewayConfig = field(default_factory=GatewayConfig)
 
 
 def default_home(environ: Mapping[str, str] = os.environ) -> Path:
@@ -149,6 +180,7 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
         cli=section(CliConfig, "cli"),
         kerberos=section(KerberosConfig, "kerberos"),
         logging=section(LoggingConfig, "logging"),
+        gateway=section(GatewayConfig, "gateway"),
     )
 
 
@@ -236,6 +268,29 @@ def _path(text: str) -> Path:
     return Path(text).expanduser()
 
 
+def _timeout(text: str) -> float:
+    number = float(text)
+    if not 0 < number <= 3600:
+        raise ValueError("expected a number of seconds above 0, at most 3600")
+    return number
+
+
+def _airflow_url(text: str) -> str:
+    from expapi.gateway.urls import mask_url, parse_airflow_url
+
+    try:
+        return parse_airflow_url(text)
+    except ValueError as exc:
+        # Raised here, not by _convert, so that the value is printed masked.
+        raise ConfigError(f"invalid value for [gateway] airflow_url: {mask_url(text)!r} ({exc})") from None
+
+
+def _existing_file(text: str) -> str:
+    if text and not Path(text).expanduser().is_file():
+        raise ValueError("no such file")
+    return str(Path(text).expanduser()) if text else ""
+
+
 _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("core", "dags_folder"): _path,
     ("core", "load_examples"): _boolean,
@@ -250,4 +305,10 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("api", "expose_spec"): _choice(EXPOSE_SPEC),
     ("cli", "api_client"): _choice(API_CLIENTS),
     ("logging", "logging_level"): _choice({**LOGGING_LEVELS, **{k.lower(): k for k in LOGGING_LEVELS}}),
+    ("gateway", "airflow_url"): _airflow_url,
+    ("gateway", "api_version"): _choice(GATEWAY_API_VERSIONS),
+    ("gateway", "auth"): _choice(GATEWAY_AUTH),
+    ("gateway", "timeout"): _timeout,
+    ("gateway", "verify_ssl"): _boolean,
+    ("gateway", "ca_bundle"): _existing_file,
 }
