@@ -6,7 +6,7 @@ import copy
 import functools
 import json
 import re
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from expapi.auth.middleware import AuthResponseHeadersMiddleware, SpecGuardMiddl
 from expapi.auth.security import security_map
 from expapi.config import Config, load_config
 from expapi.flavours import Flavour
+from expapi.gateway.client import open_upstream
 from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
 from expapi.runtime import Runtime
 
@@ -76,8 +77,12 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     async def lifespan(_app):
         runtime.open()
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                if runtime.config.gateway.enabled:
+                    runtime.upstream = await stack.enter_async_context(open_upstream(runtime.config.gateway))
+                yield
         finally:
+            runtime.upstream = None
             runtime.close()
 
     app = AsyncApp(__name__, lifespan=lifespan, jsonifier=FlavourJsonifier(runtime.flavour))

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from expapi import runtime
 from expapi.errors import BadRequest
+from expapi.gateway import timing
 
 access_log = logging.getLogger("expapi.access")
 
@@ -109,7 +110,11 @@ def _replay(body: bytes) -> Receive:
 
 
 class AccessLogMiddleware:
-    """One log line per request: client, method, path, status, user and time taken."""
+    """One log line per request: client, method, path, status, user and time taken.
+
+    In gateway mode it ends with the time spent waiting on Airflow and the number of calls
+    (``upstream 12.3ms/2``).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -120,6 +125,7 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        tally = timing.open_tally()
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
@@ -134,7 +140,9 @@ class AccessLogMiddleware:
             user = scope.get("state", {}).get("user") or "-"
             query = scope.get("query_string", b"").decode("latin-1")
             path = scope.get("path", "") + (f"?{query}" if query else "")
+            upstream = timing.close_tally(tally)
             access_log.info(
-                '%s %s "%s %s" %d %.1fms',
+                '%s %s "%s %s" %d %.1fms%s',
                 client[0], user, scope["method"], path, status, (time.perf_counter() - started) * 1000,
+                f" upstream {upstream.seconds * 1000:.1f}ms/{upstream.calls}" if upstream.calls else "",
             )

@@ -7,13 +7,16 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from expapi.config import Config
 from expapi.dates import resolve_timezone
 from expapi.db import Database
 from expapi.flavours import FLAVOURS, Flavour
 from expapi.service.context import Context
+
+if TYPE_CHECKING:
+    from expapi.gateway.client import AsyncUpstream
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +31,8 @@ class Runtime:
     flavour: Flavour = field(init=False)
     timezone: tzinfo = field(init=False)
     database: Database | None = None
+    # Gateway mode ([gateway] airflow_url): the worker's shared client of Airflow, opened in the lifespan.
+    upstream: AsyncUpstream | None = None
     # Methods each spec path allows, for the Allow header of a 405.
     allowed_methods: list[tuple[re.Pattern[str], frozenset[str]]] = field(default_factory=list)
 
