@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import os
+from dataclasses import replace
 
 import uvicorn
 
 from expapi import logs
 from expapi.auth import backend_class
-from expapi.cli.common import setup
+from expapi.cli.common import CommandError, setup
 from expapi.cli.db import load_dag_files
-from expapi.config import port_number, positive_int
+from expapi.config import GatewayConfig, port_number, positive_int
+from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
+from expapi.gateway.startup import check_airflow
+from expapi.gateway.urls import mask_url, parse_airflow_url
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,13 @@ def register(commands) -> None:
     serve.add_argument("--host", help="address to bind (default: [webserver] web_server_host, 127.0.0.1)")
     serve.add_argument("--port", type=port_option, help="port to bind (default: [webserver] web_server_port, 8080)")
     serve.add_argument("--workers", type=workers_option, help="worker processes (default: [webserver] workers, 1)")
+    serve.add_argument(
+        "--airflow-url",
+        type=airflow_url_option,
+        metavar="URL",
+        help="gateway mode: answer from the Airflow 2 or 3 web/API server at URL through its stable API "
+        "(default: [gateway] airflow_url; see docs/gateway.md)",
+    )
     serve.add_argument(
         "--upgrade-db",
         action="store_true",
@@ -58,6 +70,24 @@ port_option = _option(port_number, "a port number from 1 to 65535")
 workers_option = _option(positive_int, "a whole number of at least 1")
 
 
+def airflow_url_option(text: str) -> str:
+    """--airflow-url, checked as [gateway] airflow_url is (and printed masked if refused)."""
+    try:
+        return parse_airflow_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{mask_url(text)!r}: {exc}") from None
+
+
+def check_gateway(gateway: GatewayConfig) -> None:
+    """Stop with one line unless the Airflow behind the gateway answers as configured."""
+    try:
+        log.info(check_airflow(gateway))
+    except UpstreamUnavailable as exc:
+        raise CommandError(exc.message, exit_code=3) from None
+    except UpstreamError as exc:
+        raise CommandError(exc.message, exit_code=2) from None
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` is reachable only from this machine: localhost, 127.0.0.0/8 or ::1."""
     if host.lower().rstrip(".") == "localhost":
@@ -70,6 +100,11 @@ def is_loopback(host: str) -> bool:
 
 def run_serve(args: argparse.Namespace) -> int:
     config = setup()
+    if args.airflow_url is not None:
+        os.environ["EXPAPI__GATEWAY__AIRFLOW_URL"] = args.airflow_url  # the workers read it from there
+        config = replace(config, gateway=replace(config.gateway, airflow_url=args.airflow_url))
+    if config.gateway.enabled:
+        check_gateway(config.gateway)
     host = args.host if args.host is not None else config.webserver.web_server_host
     port = args.port if args.port is not None else config.webserver.web_server_port
     workers = args.workers if args.workers is not None else config.webserver.workers
