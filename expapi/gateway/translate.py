@@ -155,6 +155,8 @@ def task_attributes(task: dict[str, Any], dag_tasks: list[dict[str, Any]] | None
         "doc_md": task.get("doc_md"),
         "params": params_values(task.get("params")),
     }
+    if "executor" in task:  # v1 only
+        attributes["executor"] = task["executor"]
     class_ref = task.get("class_ref") or {}
     if class_ref.get("class_name"):
         attributes["task_type"] = class_ref["class_name"]

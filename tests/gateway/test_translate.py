@@ -321,6 +321,10 @@ class TestTaskAttributes:
         assert task_attributes(run_after_loop, [TASK_V2, *others])["upstream_task_ids"] == {"runme_0", "runme_1", "runme_2"}
         assert task_attributes(TASK_V2, [TASK_V2, *others])["upstream_task_ids"] == set()
 
+    def test_airflow_2_also_names_the_executor(self) -> None:
+        assert task_attributes({**TASK_V1, "executor": "LocalExecutor"})["executor"] == "LocalExecutor"
+        assert "executor" not in task_attributes(TASK_V2)
+
     def test_a_backoff_multiplier_stays_a_number(self) -> None:
         assert task_attributes({**TASK_V2, "retry_exponential_backoff": 2.0})["retry_exponential_backoff"] == 2.0
         assert task_attributes({**TASK_V2, "retry_exponential_backoff": 1.0})["retry_exponential_backoff"] is True
