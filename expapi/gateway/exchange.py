@@ -113,18 +113,16 @@ class Exchange:
         """
         line = self.line if self.line is not None else (yield from self.detect())
         who = caller if self.passthrough else self.service
-        what = f"{method} {line.prefix}{api_path}"
-        for attempt in range(2):
-            authorization, cached = yield from self._authorization(line, who, renew=attempt > 0)
-            headers = {"Accept": accept, **authorization}
-            response = yield self.request(method, line.prefix + api_path, params=params, json=json, headers=headers)
-            if cached is not None and response.status_code in (401, 403) and attempt == 0:
-                # A cached token may have expired, or been signed with the key of an Airflow
-                # that has restarted since (403 "Invalid JWT token"): renew it once.
-                self.tokens.forget(self.tokens.key_for(who), cached)
-                continue
-            return self.checked(response, what)
-        raise AssertionError("unreachable")  # pragma: no cover
+        url_path = line.prefix + api_path
+        authorization, cached = yield from self._authorization(line, who, renew=False)
+        response = yield self.request(method, url_path, params=params, json=json, headers={"Accept": accept, **authorization})
+        if cached is not None and response.status_code in (401, 403):
+            # A cached token may have expired, or been signed with the key of an Airflow that
+            # has restarted since (403 "Invalid JWT token"): renew it, once.
+            self.tokens.forget(self.tokens.key_for(who), cached)
+            authorization, _ = yield from self._authorization(line, who, renew=True)
+            response = yield self.request(method, url_path, params=params, json=json, headers={"Accept": accept, **authorization})
+        return self.checked(response, f"{method} {url_path}")
 
     def detect(self) -> Flow[ApiLine]:
         """Which API line the Airflow speaks, and its version, from the version endpoints.

@@ -18,6 +18,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from expapi.auth.basic_credentials import MalformedCredentials, parse_basic
+
 # Renew this long before a token's expiry (or at half its life, if that is sooner), so a
 # request never carries a token that expires on the way.
 RENEW_MARGIN = 60.0
@@ -34,6 +36,15 @@ class Credentials:
 
     def __repr__(self) -> str:
         return f"Credentials(username={self.username!r}, password='***')"
+
+
+def caller_credentials(authorization: str | None) -> Credentials | None:
+    """The Basic credentials in a request's Authorization header (for passthrough), or None."""
+    try:
+        username, password = parse_basic(authorization)
+    except MalformedCredentials:
+        return None
+    return Credentials(username, password)
 
 
 def expiry_of(token: str) -> float | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from expapi.gateway.tokens import RENEW_MARGIN, Credentials, TokenCache, expiry_of
+from expapi.gateway.tokens import RENEW_MARGIN, Credentials, TokenCache, caller_credentials, expiry_of
 from jwt_helpers import make_token
 
 
@@ -94,3 +94,12 @@ class TestTokenCache:
 
 def test_credentials_never_show_their_password() -> None:
     assert repr(Credentials("alice", "wonderland")) == "Credentials(username='alice', password='***')"
+
+
+class TestCallerCredentials:
+    def test_read_from_a_basic_header(self) -> None:
+        assert caller_credentials("Basic YWxpY2U6d29uZGVyOmxhbmQ=") == Credentials("alice", "wonder:land")
+
+    @pytest.mark.parametrize("header", [None, "", "Bearer abc", "Basic !!!", "Basic YWxpY2U="])
+    def test_none_without_readable_basic_credentials(self, header: str | None) -> None:
+        assert caller_credentials(header) is None
