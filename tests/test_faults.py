@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from expapi.error_responses import DATABASE_UNAVAILABLE
 from databases import SERVER_BACKENDS, server_url
 from http_helpers import API, path_date
 from live_server import EXPAPI, LiveServer, clean_environment
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.live
 
 DAG = "example_bash_operator"
 WHEN = "2030-01-02T03:04:05.123456+00:00"
-UNAVAILABLE = {"error": DATABASE_UNAVAILABLE}
+UNAVAILABLE = {"error": "The metadata database is unavailable; try again shortly"}
 # Every operation that reads or writes the database, as (method, path, JSON body).
 DATABASE_OPERATIONS = [
     ("POST", f"/dags/{DAG}/dag_runs", {"run_id": "during_outage"}),

@@ -10,9 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from expapi.auth import passwords
-from expapi.error_responses import DATABASE_UNAVAILABLE
 from expapi.auth.users import delete_user, password_hash_of, set_password_hash
 from expapi.db import Database
+from expapi.store.sql import SqlStorage
 from auth_support import FORBIDDEN, PASSWORD, USERNAME, basic
 from http_helpers import API
 
@@ -108,6 +108,6 @@ def test_a_database_failure_answers_503_not_500(password_client: TestClient, hom
     # the way it does when a database server is down (tests/test_faults.py stops real ones).
     runtime = password_client.app.runtime
     runtime.close()
-    runtime.database = Database.from_url(f"sqlite:///{home}/missing/dir/expapi.db")
+    runtime.storage = SqlStorage.from_url(f"sqlite:///{home}/missing/dir/expapi.db")
     response = password_client.get(f"{API}/test", headers=basic())
-    assert (response.status_code, response.json()) == (503, {"error": DATABASE_UNAVAILABLE})
+    assert (response.status_code, response.json()) == (503, {"error": "The metadata database is unavailable; try again shortly"})

@@ -115,13 +115,13 @@ def test_delete_dag_uses_the_real_url(server: LiveServer) -> None:
 
 def test_trigger_with_a_string_conf_and_a_date(server: LiveServer) -> None:
     with JsonClient(server.url) as client:
-        created = client.trigger_dag(
+        created = client.trigger_dag_run(
             "example_python_operator", run_id="py", conf='{"k": "v"}', execution_date="2030-05-06T07:08:09+00:00",
             replace_microseconds=False,
         )
         assert created["run_id"] == "py"
         assert client.get_dag_run_state("example_python_operator", "2030-05-06T07:08:09+00:00") == {"state": "running"}
-        assert [r["run_id"] for r in client.get_dag_runs("example_python_operator")] == ["py"]
+        assert [r["run_id"] for r in client.list_dag_runs("example_python_operator")] == ["py"]
         assert client.get_lineage("example_python_operator", "2030-05-06T07:08:09+00:00") == {"task_ids": {}}
 
 
@@ -129,7 +129,7 @@ def test_pools_through_the_json_client(server: LiveServer) -> None:
     with JsonClient(server.url) as client:
         created = client.create_pool("jc", 3, "json client")
         assert client.get_pool("jc") == created
-        assert created in client.get_pools()
+        assert created in client.list_pools()
         assert client.delete_pool("jc") == created
 
 
