@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, InterfaceE
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from expapi import schema
+from expapi import db_migrations
 from expapi.config import ConfigError
 from expapi.models import Pool
 from expapi.models.pool import DEFAULT_POOL_DESCRIPTION, DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS
@@ -118,7 +118,7 @@ class Database:
 
     def create_schema(self) -> None:
         """Upgrade the schema to head and add default_pool (what ``expapi db init`` does)."""
-        schema.upgrade(self.engine)
+        db_migrations.upgrade(self.engine)
         self.ensure_default_pool()
 
     def ensure_default_pool(self) -> None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from expapi import schema
+from expapi import db_migrations
 from expapi.cli.common import CommandError, setup
 from expapi.dags.sync import SyncReport, sync_dags
 from expapi.db import Database, DatabaseUnreachable, driver_message, wait_until_reachable
@@ -65,10 +65,10 @@ def open_database(config, *, upgrade: bool = False) -> Database:
     """
     database = connect(config)
     with _one_line_errors(database):
-        applied = schema.ensure_current(database.engine, upgrade=upgrade)
+        applied = db_migrations.ensure_current(database.engine, upgrade=upgrade)
         if applied is not None:
             database.ensure_default_pool()
-            log.info("upgraded the schema to revision %s (applied %s)", schema.head(), ", ".join(applied.pending()))
+            log.info("upgraded the schema to revision %s (applied %s)", db_migrations.head(), ", ".join(applied.pending()))
     return database
 
 
@@ -77,7 +77,7 @@ def _one_line_errors(database: Database, doing: str = "prepare") -> Iterator[Non
     """Schema and database failures as one-line command errors; the database is released on failure."""
     try:
         yield
-    except schema.OutdatedSchema as exc:
+    except db_migrations.OutdatedSchema as exc:
         database.dispose()
         raise CommandError(str(exc) if not exc.state.known else OUTDATED.format(state=exc)) from None
     except (SQLAlchemyError, TimeoutError) as exc:
@@ -110,7 +110,7 @@ def run_upgrade(_args: argparse.Namespace) -> int:
 def _migrate(config, *, add_default_pool: bool) -> Database:
     database = connect(config)
     with _one_line_errors(database):
-        before, after = schema.upgrade(database.engine)
+        before, after = db_migrations.upgrade(database.engine)
         if add_default_pool:
             database.ensure_default_pool()
     database.dispose()
@@ -125,7 +125,7 @@ def _migrate(config, *, add_default_pool: bool) -> Database:
 def run_check(_args: argparse.Namespace) -> int:
     database = connect(setup())
     with _one_line_errors(database, doing="read"):
-        state = schema.state(database.engine)
+        state = db_migrations.state(database.engine)
     database.dispose()
     print(state.describe())
     return 0 if state.up_to_date else 1

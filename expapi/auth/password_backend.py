@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from starlette.concurrency import run_in_threadpool
 
-from expapi.auth import passwords
+from expapi.auth import password_hashing
 from expapi.auth.base import Backend, Identity, forbidden, unauthorized
 from expapi.auth.basic_credentials import MalformedCredentials, parse_basic
 from expapi.auth.credential_cache import VerifiedCredentials
@@ -55,7 +55,7 @@ class PasswordBackend(Backend):
             return True
         loop = asyncio.get_running_loop()
         matches = await loop.run_in_executor(
-            self._hashing, passwords.verify_password, password, stored or passwords.DUMMY_HASH
+            self._hashing, password_hashing.verify_password, password, stored or password_hashing.DUMMY_HASH
         )
         if matches and stored is not None:
             self.verified.remember(username, password, stored)
