@@ -9,7 +9,7 @@ import sys
 from expapi.auth import password_hashing
 from expapi.auth.users import UserError, create_user, delete_user, list_users, set_password_hash
 from expapi.cli.common import CommandError, setup
-from expapi.cli.db import open_database
+from expapi.cli.preparation import open_database
 from expapi.cli.output import add_output_option, render
 
 
