@@ -29,7 +29,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from starlette.testclient import TestClient  # noqa: E402
 
 from expapi.app import create_app  # noqa: E402
-from expapi.auth import passwords  # noqa: E402
+from expapi.auth import password_hashing  # noqa: E402
 from expapi.auth.credential_cache import VerifiedCredentials  # noqa: E402
 from expapi.auth.users import create_user  # noqa: E402
 from expapi.config import load_config  # noqa: E402
@@ -94,7 +94,7 @@ def main() -> int:
         database = Database.from_url(load_config(home, environ={}).core.sql_alchemy_conn)
         database.create_schema()
         with database.transaction() as session:
-            create_user(session, USER, passwords.hash_password(PASSWORD))  # bcrypt cost 12, as in use
+            create_user(session, USER, password_hashing.hash_password(PASSWORD))  # bcrypt cost 12, as in use
         database.dispose()
 
         results: list[tuple[str, list[float], str]] = []

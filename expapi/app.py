@@ -95,7 +95,7 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
         security_map=security_map(backend),
         swagger_ui_options=swagger_ui_options(runtime.config.api.expose_spec),
     )
-    for exception_class, handler in error_responses.HANDLERS:
+    for exception_class, handler in error_responses.ErrorResponses(runtime).handlers():
         app.add_error_handler(exception_class, handler)
     app.add_middleware(AccessLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Mapping
 
+from expapi.flavours import compat_names
+
 ENV_PREFIX = "EXPAPI__"
 CONFIG_FILE_NAME = "expapi.cfg"
 
@@ -36,8 +38,8 @@ API_CLIENTS = {
     "json_client": "json_client",
     "airflow.api.client.json_client": "json_client",
 }
-# Behaviour flavours; see expapi.flavours for what each one changes.
-COMPAT_LEVELS = {"1.10": "1.10", "1": "1.10", "1.10.15": "1.10"}
+# Behaviour flavours, by every name each answers to; see expapi.flavours for what each one changes.
+COMPAT_LEVELS = compat_names()
 # Who may read the spec and Swagger UI: anyone, the API's own callers, or nobody.
 EXPOSE_SPEC = {"public": "public", "protected": "protected", "off": "off"}
 LOGGING_LEVELS = {name: name for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}

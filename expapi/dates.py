@@ -6,8 +6,6 @@ import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from expapi.errors import BadRequest
-
 EXAMPLE_DATE = "2015-11-16T14:34:15+00:00"
 
 # A '+' sent unencoded in a query string, or form-encoded, arrives as a space.
@@ -33,8 +31,16 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UnreadableDate(ValueError):
+    """A value that is not an execution date (the service says so in the flavour's words)."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(value)
+        self.value = value
+
+
 def parse_execution_date(value: object, default_tz: tzinfo) -> datetime:
-    """Read an execution date as Airflow's timezone.parse does, or raise BadRequest.
+    """Read an execution date as Airflow's timezone.parse does, or raise UnreadableDate.
 
     Accepts ISO 8601 in its extended and basic forms, with 'T' or a space, with or
     without fractions and offset; a naive value is read in ``default_tz``; a bare
@@ -42,10 +48,7 @@ def parse_execution_date(value: object, default_tz: tzinfo) -> datetime:
     """
     parsed = _parse(value) if isinstance(value, str) else None
     if parsed is None:
-        raise BadRequest(
-            f"Given execution date, {value}, could not be identified as a date. "
-            f"Example date format: {EXAMPLE_DATE}"
-        )
+        raise UnreadableDate(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
     return parsed

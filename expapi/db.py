@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -16,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, InterfaceE
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from expapi import schema
+from expapi import db_migrations
 from expapi.config import ConfigError
 from expapi.models import Pool
 from expapi.models.pool import DEFAULT_POOL_DESCRIPTION, DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS
@@ -57,8 +61,47 @@ def make_engine(url: str) -> Engine:
     except Exception as exc:  # unknown dialect, missing driver
         raise ConfigError(f"cannot use [core] sql_alchemy_conn {parsed.render_as_string()}: {exc}") from None
     if backend == "sqlite":
+        path = _sqlite_file(parsed)
+        if path is not None:
+            event.listen(engine, "do_connect", lambda *_args: create_in_wal_mode(path))
         event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def _sqlite_file(parsed: URL) -> Path | None:
+    """The file of a SQLite URL, or None for an in-memory database or a ``file:`` URI."""
+    if parsed.database in (None, "", ":memory:") or parsed.query.get("uri") or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def create_in_wal_mode(path: Path) -> None:
+    """Create a missing SQLite database file already in WAL mode, so it never exists in another.
+
+    Switching a file to WAL needs a write lock taken after a read lock, and SQLite answers
+    "database is locked" at once, without waiting out the busy timeout, to a connection that
+    tries it while another holds the write lock. Every connection asks for WAL, so processes
+    opening a new file together (``dags sync`` x 4, ``db init`` x 2) would have one fail now
+    and then. A file made elsewhere and moved into place whole cannot be caught half-way;
+    on a WAL file, asking for WAL again needs no write lock at all.
+    """
+    if path.exists() or not path.parent.is_dir():
+        return  # a missing folder is reported by the connection itself, as before
+    staging = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    try:
+        connection = sqlite3.connect(staging)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            connection.close()
+        try:
+            os.link(staging, path)  # never replaces: a file another process put there first is kept
+        except FileExistsError:
+            pass
+    except OSError:
+        pass  # a folder that refuses links (or writes): SQLite creates the file itself, as before
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 def wait_until_reachable(engine: Engine, retries: int, delay: float) -> None:
@@ -118,7 +161,7 @@ class Database:
 
     def create_schema(self) -> None:
         """Upgrade the schema to head and add default_pool (what ``expapi db init`` does)."""
-        schema.upgrade(self.engine)
+        db_migrations.upgrade(self.engine)
         self.ensure_default_pool()
 
     def ensure_default_pool(self) -> None:

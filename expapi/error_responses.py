@@ -1,7 +1,12 @@
 """The one place that turns failures into the API's error shape, ``{"error": "<message>"}``.
 
-It covers expapi's own errors, connexion's validation problems, routing 404/405,
-database failures and anything unexpected, so nothing answers HTML or a traceback.
+It covers expapi's own errors, connexion's validation problems, routing 404/405 and
+anything unexpected, so nothing answers HTML or a traceback. A store's failures reach it
+already as ``ApiError`` (see ``expapi.runtime.http_error``).
+
+The handlers are bound to the app's runtime when the app is built, so every error is
+written in the app's flavour, also those raised outside any request's context (routing,
+and the outermost handler for unexpected exceptions).
 """
 
 from __future__ import annotations
@@ -9,26 +14,21 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, OperationalError
 from starlette.exceptions import HTTPException
 
-from expapi import runtime
-from expapi.db import driver_message
 from expapi.errors import ApiError
-from expapi.flavours import AIRFLOW_1_10, Flavour
+from expapi.flavours import Flavour
+from expapi.runtime import INTERNAL_ERROR
+
+if TYPE_CHECKING:
+    from expapi.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-ROUTING_MESSAGES = {
-    404: "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.",
-    405: "The method is not allowed for the requested URL.",
-}
-DATABASE_UNAVAILABLE = "The metadata database is unavailable; try again shortly"
-INTERNAL_ERROR = "Internal server error"
 
 
 def json_body(body: Any, flavour: Flavour) -> str:
@@ -37,56 +37,56 @@ def json_body(body: Any, flavour: Flavour) -> str:
     return text + "\n" if flavour.json_trailing_newline else text
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
-    """The API's error shape with ``status``."""
-    try:
-        flavour = runtime.current().flavour
-    except LookupError:  # outside a request bound to an app
-        flavour = AIRFLOW_1_10
-    return ConnexionResponse(
-        status_code=status,
-        mimetype="application/json",
-        body=json_body({"error": message}, flavour),
-        headers=headers or {},
-    )
+class ErrorResponses:
+    """The error handlers of one app, writing in its runtime's flavour."""
 
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
 
-def api_error(_request: ConnexionRequest, exc: ApiError) -> ConnexionResponse:
-    return error_response(exc.status, exc.message, exc.headers)
+    def response(self, status: int, message: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
+        """The API's error shape with ``status``."""
+        return ConnexionResponse(
+            status_code=status,
+            mimetype="application/json",
+            body=json_body({"error": message}, self.runtime.flavour),
+            headers=headers or {},
+        )
 
+    def api_error(self, _request: ConnexionRequest, exc: ApiError) -> ConnexionResponse:
+        return self.response(exc.status, exc.message, exc.headers)
 
-def problem(_request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
-    # connexion's validation and security problems: keep the human part of the text.
-    message = _tidy(exc.detail) if exc.detail else (exc.title or "Bad Request")
-    if exc.status >= 500:
-        log.error("request failed: %s", message)
-        message = INTERNAL_ERROR
-    return error_response(exc.status, message, dict(exc.headers or {}))
+    def problem(self, _request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+        # connexion's validation and security problems: keep the human part of the text.
+        message = _tidy(exc.detail) if exc.detail else (exc.title or "Bad Request")
+        if exc.status >= 500:
+            log.error("request failed: %s", message)
+            message = INTERNAL_ERROR
+        return self.response(exc.status, message, dict(exc.headers or {}))
 
+    def http_error(self, request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+        # Routing: unknown path or method. A 405 names every method the path allows.
+        messages = self.runtime.flavour.messages
+        routing = {404: messages.route_not_found, 405: messages.method_not_allowed}
+        message = routing.get(exc.status_code) or exc.detail or "Error"
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            methods = self.runtime.methods_for(request.url.path)
+            if methods:
+                headers["Allow"] = ", ".join(sorted(methods))
+        return self.response(exc.status_code, message, headers)
 
-def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
-    # Routing: unknown path or method. A 405 names every method the path allows.
-    message = ROUTING_MESSAGES.get(exc.status_code) or exc.detail or "Error"
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        methods = runtime.current().methods_for(request.url.path)
-        if methods:
-            headers["Allow"] = ", ".join(sorted(methods))
-    return error_response(exc.status_code, message, headers)
+    def unexpected(self, _request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        log.error("unhandled error", exc_info=exc)
+        return self.response(500, INTERNAL_ERROR)
 
-
-def unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    if isinstance(exc, DataError):
-        # A value the database refuses (e.g. a NUL character on PostgreSQL) is the client's.
-        return error_response(400, "A value in the request cannot be stored by the database")
-    if isinstance(exc, (OperationalError, DisconnectionError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    ):
-        # The driver's first line (e.g. "connection refused") tells an operator what broke.
-        log.error("database unavailable: %s: %s", exc.__class__.__name__, driver_message(exc))
-        return error_response(503, DATABASE_UNAVAILABLE)
-    log.error("unhandled error", exc_info=exc)
-    return error_response(500, INTERNAL_ERROR)
+    def handlers(self) -> list[tuple[type[Exception], Callable[[ConnexionRequest, Any], ConnexionResponse]]]:
+        """(exception class, handler) pairs for ``app.add_error_handler``."""
+        return [
+            (ApiError, self.api_error),
+            (ProblemException, self.problem),
+            (HTTPException, self.http_error),
+            (Exception, self.unexpected),
+        ]
 
 
 _SCHEMA_PATH = re.compile(r"^(?P<message>.*?)(?: - '(?P<path>[^']*)')?$", re.S)
@@ -103,11 +103,3 @@ def _tidy(detail: str) -> str:
     if path:
         message = f"{message} (at {path.replace('.', '/')})" if not message.startswith(f"'{path}'") else message
     return message
-
-
-HANDLERS = (
-    (ApiError, api_error),
-    (ProblemException, problem),
-    (HTTPException, http_error),
-    (Exception, unexpected),
-)

@@ -36,3 +36,7 @@ class NotFound(ApiError):
 
 class ServiceUnavailable(ApiError):
     status = 503
+
+
+class InternalServerError(ApiError):
+    status = 500

@@ -17,7 +17,7 @@ def logging_config(level: str) -> dict[str, Any]:
         "formatters": {"plain": {"format": FORMAT}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
         "root": {"handlers": ["stderr"], "level": level},
-        # alembic narrates every connection it inspects; expapi.schema logs what it applies.
+        # alembic narrates every connection it inspects; expapi.db_migrations logs what it applies.
         # httpx logs every request at INFO; the gateway writes its own line per call at DEBUG.
         "loggers": {"uvicorn.access": {"level": "WARNING"}, "alembic": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
     }

@@ -1,9 +1,12 @@
-"""What one running app serves with, and the one transaction each handler call runs in."""
+"""What one running app (or local client) serves with, and the unit of work each operation runs in."""
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -11,26 +14,39 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from expapi.config import Config
 from expapi.dates import resolve_timezone
-from expapi.db import Database
+from expapi.errors import ApiError, BadRequest, InternalServerError, ServiceUnavailable
 from expapi.flavours import FLAVOURS, Flavour
 from expapi.service.context import Context
+from expapi.store import open_storage
+from expapi.store.outcomes import StoreFailure, StoreUnavailable, ValueNotStorable
+from expapi.store.protocol import Storage
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from expapi.gateway.client import AsyncUpstream
 
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
+
+# expapi's own words (not Airflow's): what a client is told when the store fails.
+STORE_UNAVAILABLE = "The {name} is unavailable; try again shortly"
+VALUE_NOT_STORABLE = "A value in the request cannot be stored by the {store}"
+INTERNAL_ERROR = "Internal server error"
 
 _current: ContextVar[Runtime] = ContextVar("expapi_runtime")
 
 
 @dataclass
 class Runtime:
-    """An app's configuration, flavour and database (the latter opened in its lifespan)."""
+    """An app's configuration, flavour and storage (the latter opened in its lifespan)."""
 
     config: Config
     flavour: Flavour = field(init=False)
     timezone: tzinfo = field(init=False)
-    database: Database | None = None
+    storage: Storage | None = None
     # Gateway mode ([gateway] airflow_url): the worker's shared client of Airflow, opened in the lifespan.
     upstream: AsyncUpstream | None = None
     # Methods each spec path allows, for the Allow header of a 405.
@@ -44,15 +60,59 @@ class Runtime:
         """Every method the spec allows on ``path`` (a request path, base path included)."""
         return frozenset().union(*(methods for pattern, methods in self.allowed_methods if pattern.fullmatch(path)))
 
-    def open(self) -> Database:
-        if self.database is None:
-            self.database = Database.from_url(self.config.core.sql_alchemy_conn)
-        return self.database
+    def open(self) -> Storage:
+        """The storage, opened on first use."""
+        if self.storage is None:
+            self.storage = open_storage(self.config)
+        return self.storage
 
     def close(self) -> None:
-        if self.database is not None:
-            self.database.dispose()
-            self.database = None
+        if self.storage is not None:
+            self.storage.close()
+            self.storage = None
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Context]:
+        """The service's Context over one unit of work: kept if the block returns, dropped if it raises."""
+        with self.open().unit_of_work() as store:
+            yield Context(store=store, flavour=self.flavour, timezone=self.timezone)
+
+    def call(self, operation: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a service operation in a unit of work of its own (for the handlers and the local client).
+
+        Raises ApiError, or StoreFailure when the store itself fails: each caller tells its
+        own user about that (an HTTP status, or a command's exit code).
+        """
+        try:
+            with self.unit_of_work() as ctx:
+                return operation(ctx, *args, **kwargs)
+        except ValueNotStorable as refused:
+            raise BadRequest(VALUE_NOT_STORABLE.format(store=refused.store)) from None
+
+    @contextmanager
+    def database_session(self) -> Iterator[Session]:
+        """A transaction on the metadata database itself, for what only a database holds.
+
+        The password backend's users live there whatever store answers the API; failures
+        come out as store outcomes, as the store's do.
+        """
+        from expapi.store.sql import SqlStorage
+
+        storage = self.open()
+        if not isinstance(storage, SqlStorage):
+            raise RuntimeError("this deployment has no metadata database")
+        with storage.session() as session:
+            yield session
+
+
+def http_error(failure: StoreFailure) -> ApiError:
+    """How a failing store looks to an HTTP client: 503 while it is unavailable, else a logged 500."""
+    if isinstance(failure, StoreUnavailable):
+        # The driver's first line (e.g. "connection refused") tells an operator what broke.
+        log.error("%s is unavailable: %s: %s", failure.where, failure.error, failure.detail)
+        return ServiceUnavailable(STORE_UNAVAILABLE.format(name=failure.name))
+    log.error("%s failed: %s: %s", failure.where, failure.error, failure.detail, exc_info=failure.__cause__)
+    return InternalServerError(INTERNAL_ERROR)
 
 
 def bind(runtime: Runtime):
@@ -70,16 +130,17 @@ def current() -> Runtime:
 
 
 def with_context(handler: F) -> F:
-    """Run a handler in one transaction: committed if it returns, rolled back if it raises.
+    """Run a handler in one unit of work, with the service ``Context`` as its first argument.
 
-    The handler receives a service ``Context`` first; connexion still sees (through
-    ``__wrapped__``) and fills only the handler's own keyword parameters.
+    connexion still sees (through ``__wrapped__``) and fills only the handler's own keyword
+    parameters.
     """
 
     @functools.wraps(handler)
     def run(**kwargs: Any) -> Any:
-        runtime = current()
-        with runtime.open().transaction() as session:
-            return handler(Context(session=session, flavour=runtime.flavour, timezone=runtime.timezone), **kwargs)
+        try:
+            return current().call(handler, **kwargs)
+        except StoreFailure as failure:
+            raise http_error(failure) from None
 
     return run  # type: ignore[return-value]

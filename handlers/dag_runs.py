@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from expapi.errors import ApiError, BadRequest
 from expapi.runtime import with_context
 from expapi.service import dag_runs
 from expapi.service.context import Context
@@ -13,7 +12,7 @@ from expapi.service.context import Context
 @with_context
 def trigger_dag_run(ctx: Context, *, dag_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Trigger a run of the DAG."""
-    return dag_runs.trigger_dag(
+    return dag_runs.trigger_dag_run(
         ctx,
         dag_id,
         run_id=body.get("run_id"),
@@ -26,11 +25,7 @@ def trigger_dag_run(ctx: Context, *, dag_id: str, body: dict[str, Any]) -> dict[
 @with_context
 def list_dag_runs(ctx: Context, *, dag_id: str, state: str | None = None) -> list[dict[str, Any]]:
     """List the DAG's runs, optionally of one state."""
-    try:
-        return dag_runs.list_dag_runs(ctx, dag_id, state)
-    except ApiError as exc:
-        # Airflow answers 400 to every error of this endpoint, an unknown DAG included.
-        raise BadRequest(exc.message) from None
+    return dag_runs.list_dag_runs(ctx, dag_id, state)
 
 
 @with_context
@@ -42,4 +37,4 @@ def get_dag_run_state(ctx: Context, *, dag_id: str, execution_date: str) -> dict
 @with_context
 def get_latest_runs(ctx: Context) -> dict[str, Any]:
     """Get the newest run of every DAG."""
-    return dag_runs.latest_runs(ctx)
+    return dag_runs.get_latest_runs(ctx)

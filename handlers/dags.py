@@ -15,20 +15,20 @@ from expapi.service.context import Context
 def get_dag_code(ctx: Context, *, dag_id: str) -> ConnexionResponse:
     """Get the text of the DAG's file, as plain text."""
     return ConnexionResponse(
-        status_code=200, body=dags.get_code(ctx, dag_id), content_type="text/plain; charset=utf-8"
+        status_code=200, body=dags.get_dag_code(ctx, dag_id), content_type="text/plain; charset=utf-8"
     )
 
 
 @with_context
 def get_dag_paused(ctx: Context, *, dag_id: str) -> dict[str, Any]:
     """Get whether the DAG is paused."""
-    return dags.get_paused(ctx, dag_id)
+    return dags.get_dag_paused(ctx, dag_id)
 
 
 @with_context
 def set_dag_paused(ctx: Context, *, dag_id: str, paused: str) -> dict[str, Any]:
     """Pause ('true') or unpause (anything else) the DAG; a GET that changes state, as in Airflow."""
-    return dags.set_paused(ctx, dag_id, paused)
+    return dags.set_dag_paused(ctx, dag_id, paused)
 
 
 @with_context

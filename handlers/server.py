@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from expapi import runtime
+from expapi.runtime import with_context
+from expapi.service import server
+from expapi.service.context import Context
 
 
-def test() -> dict[str, Any]:
+@with_context
+def test(ctx: Context) -> dict[str, Any]:
     """Check that the API answers (and, with auth on, that the credentials work)."""
-    return {"status": "OK"}
+    return server.test(ctx)
 
 
-def get_info() -> dict[str, Any]:
+@with_context
+def get_info(ctx: Context) -> dict[str, Any]:
     """Get the Airflow version whose behaviour the server follows."""
-    return {"version": runtime.current().flavour.airflow_version}
+    return server.get_info(ctx)

@@ -21,6 +21,7 @@ from expapi.app import create_app
 from expapi.config import Config, load_config
 from expapi.dags.sync import sync_dags
 from expapi.db import Database
+import live_server
 from databases import BACKENDS, IN_CI, SERVER_URLS, URL_VARIABLES, empty_tables, scratch_database, server_url
 
 API = "/api/experimental"
@@ -38,6 +39,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"database {backend}: " + (f"on ({URL_VARIABLES[backend]} is set)" if SERVER_URLS[backend] else f"off (set {URL_VARIABLES[backend]})")
         for backend in URL_VARIABLES
     ]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Let LiveServer know whether this test is marked live, before its fixtures (module-scoped ones too) start."""
+    live_server.running_live_test = item.get_closest_marker("live") is not None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -75,3 +75,29 @@ def empty_tables(engine: Engine) -> None:
                 connection.execute(text(f"ALTER SEQUENCE {table.name}_id_seq RESTART"))
             else:
                 connection.execute(text(f"ALTER TABLE {table.name} AUTO_INCREMENT = 1"))
+
+
+Snapshot = dict[str, list[dict]]
+
+
+def snapshot_tables(engine: Engine) -> Snapshot:
+    """Every row of every table, to put back with ``restore_tables``; ids must run 1, 2, 3… (a fresh database)."""
+    snapshot: Snapshot = {}
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            order = [table.c.id] if "id" in table.c else list(table.primary_key.columns)
+            rows = [dict(row._mapping) for row in connection.execute(table.select().order_by(*order))]
+            if "id" in table.c:
+                assert [row["id"] for row in rows] == list(range(1, len(rows) + 1)), table.name
+                rows = [{key: value for key, value in row.items() if key != "id"} for row in rows]
+            snapshot[table.name] = rows
+    return snapshot
+
+
+def restore_tables(engine: Engine, snapshot: Snapshot) -> None:
+    """Empty every table and put the snapshot's rows back, their ids given again from 1, as they were."""
+    empty_tables(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if snapshot[table.name]:
+                connection.execute(table.insert(), snapshot[table.name])

@@ -17,6 +17,9 @@ START_TIMEOUT = 30.0
 # directory first on sys.path, where a checkout's source tree shadows the installed wheel.)
 EXPAPI = str(Path(sys.executable).with_name("expapi"))
 SERVE = [EXPAPI, "serve"]
+# Whether the running test is marked ``live`` (set by conftest before each test's fixtures;
+# None outside pytest): only such tests may start a server, so ``-m "not live"`` starts none.
+running_live_test: bool | None = None
 
 
 def free_port() -> int:
@@ -54,6 +57,8 @@ class LiveServer:
         self.stop()
 
     def start(self) -> None:
+        if running_live_test is False:
+            raise RuntimeError("this test starts a server process: mark it (or its module) with pytest.mark.live")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [*SERVE, "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)],

@@ -6,8 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from expapi.dates import parse_execution_date, resolve_timezone
+from expapi.dates import UnreadableDate, parse_execution_date, resolve_timezone
 from expapi.errors import BadRequest
+from expapi.flavours import AIRFLOW_1_10
+from expapi.service import lookups
+from expapi.service.context import Context
 
 UTC = timezone.utc
 
@@ -39,10 +42,19 @@ def test_naive_dates_use_the_default_time_zone() -> None:
 
 
 @pytest.mark.parametrize("value", ["not_a_datetime", "", "2021-13-01", 12, None, True, ["2021-01-01"]])
-def test_unreadable_values_give_airflows_message(value: object) -> None:
-    with pytest.raises(BadRequest) as caught:
+def test_unreadable_values_are_refused_with_the_value(value: object) -> None:
+    with pytest.raises(UnreadableDate) as caught:
         parse_execution_date(value, UTC)
-    assert caught.value.message == (
+    assert caught.value.value is value
+
+
+@pytest.mark.parametrize("value", ["not_a_datetime", "", "2021-13-01", 12, None, True, ["2021-01-01"]])
+def test_the_service_answers_unreadable_values_with_airflows_message(value: object) -> None:
+    ctx = Context(store=None, flavour=AIRFLOW_1_10, timezone=UTC)  # reading a date asks nothing of the store
+    with pytest.raises(BadRequest) as caught:
+        lookups.execution_date(ctx, value)
+    assert (caught.value.status, caught.value.message) == (
+        400,
         f"Given execution date, {value}, could not be identified as a date. "
-        "Example date format: 2015-11-16T14:34:15+00:00"
+        "Example date format: 2015-11-16T14:34:15+00:00",
     )

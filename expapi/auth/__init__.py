@@ -8,7 +8,7 @@ from expapi.auth.base import Backend, Identity
 from expapi.auth.default import OpenBackend
 from expapi.auth.deny_all import DenyAllBackend
 from expapi.auth.kerberos import KerberosBackend
-from expapi.auth.password import PasswordBackend
+from expapi.auth.password_backend import PasswordBackend
 
 if TYPE_CHECKING:
     from expapi.runtime import Runtime

@@ -35,7 +35,7 @@ def register(actions) -> None:
     runs.add_argument("--state", help="only runs in this state (running, success, failed)")
     add_output_option(runs)
     runs.set_defaults(run=api_command(lambda client, args: print(
-        render(client.get_dag_runs(args.dag_id, args.state), args.output, RUN_COLUMNS)
+        render(client.list_dag_runs(args.dag_id, args.state), args.output, RUN_COLUMNS)
     )))
 
     state = actions.add_parser("state", help="the state of a run", description="Print the state of the DAG's run at a date.")
@@ -83,7 +83,7 @@ def add_trigger_arguments(parser: argparse.ArgumentParser) -> None:
 
 def trigger(client: Client, args: argparse.Namespace) -> dict:
     """Trigger with the arguments of ``add_trigger_arguments``."""
-    return client.trigger_dag(
+    return client.trigger_dag_run(
         args.dag_id, run_id=args.run_id, conf=args.conf, execution_date=args.exec_date,
         replace_microseconds=args.replace_microseconds,
     )

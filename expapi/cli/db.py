@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from expapi import schema
-from expapi.cli.common import CommandError, setup
-from expapi.dags.sync import SyncReport, sync_dags
-from expapi.db import Database, DatabaseUnreachable, driver_message, wait_until_reachable
-
-log = logging.getLogger(__name__)
-
-OUTDATED = "{state}. Run `expapi db upgrade` (or start the server with `expapi serve --upgrade-db`)"
+from expapi import db_migrations
+from expapi.cli.common import setup
+from expapi.cli.preparation import connect, one_line_errors
+from expapi.db import Database
 
 
 def register(commands) -> None:
@@ -46,56 +37,6 @@ def register(commands) -> None:
     check.set_defaults(run=run_check)
 
 
-def connect(config) -> Database:
-    """The configured database, once its server answers (retried per ``[database]``)."""
-    database = Database.from_url(config.core.sql_alchemy_conn)
-    try:
-        wait_until_reachable(database.engine, config.database.connect_retries, config.database.connect_retry_delay)
-    except DatabaseUnreachable as exc:
-        database.dispose()
-        raise CommandError(str(exc)) from None
-    return database
-
-
-def open_database(config, *, upgrade: bool = False) -> Database:
-    """The configured database with its schema at head.
-
-    An empty database gets the schema (a first start needs no separate ``db init``); an
-    outdated one is upgraded only when ``upgrade`` says so, and refused otherwise.
-    """
-    database = connect(config)
-    with _one_line_errors(database):
-        applied = schema.ensure_current(database.engine, upgrade=upgrade)
-        if applied is not None:
-            database.ensure_default_pool()
-            log.info("upgraded the schema to revision %s (applied %s)", schema.head(), ", ".join(applied.pending()))
-    return database
-
-
-@contextmanager
-def _one_line_errors(database: Database, doing: str = "prepare") -> Iterator[None]:
-    """Schema and database failures as one-line command errors; the database is released on failure."""
-    try:
-        yield
-    except schema.OutdatedSchema as exc:
-        database.dispose()
-        raise CommandError(str(exc) if not exc.state.known else OUTDATED.format(state=exc)) from None
-    except (SQLAlchemyError, TimeoutError) as exc:
-        database.dispose()
-        raise CommandError(
-            f"cannot {doing} the database {database.engine.url!r}: {exc.__class__.__name__}: {driver_message(exc)}"
-        ) from None
-
-
-def load_dag_files(config, *, upgrade: bool = False) -> SyncReport:
-    """Prepare the database and load every DAG file into it."""
-    database = open_database(config, upgrade=upgrade)
-    try:
-        return sync_dags(database, config)
-    finally:
-        database.dispose()
-
-
 def run_init(_args: argparse.Namespace) -> int:
     database = _migrate(setup(), add_default_pool=True)
     print(f"Initialized the database at {database.engine.url!r}")
@@ -109,8 +50,8 @@ def run_upgrade(_args: argparse.Namespace) -> int:
 
 def _migrate(config, *, add_default_pool: bool) -> Database:
     database = connect(config)
-    with _one_line_errors(database):
-        before, after = schema.upgrade(database.engine)
+    with one_line_errors(database):
+        before, after = db_migrations.upgrade(database.engine)
         if add_default_pool:
             database.ensure_default_pool()
     database.dispose()
@@ -124,8 +65,8 @@ def _migrate(config, *, add_default_pool: bool) -> Database:
 
 def run_check(_args: argparse.Namespace) -> int:
     database = connect(setup())
-    with _one_line_errors(database, doing="read"):
-        state = schema.state(database.engine)
+    with one_line_errors(database, doing="read"):
+        state = db_migrations.state(database.engine)
     database.dispose()
     print(state.describe())
     return 0 if state.up_to_date else 1

@@ -21,7 +21,7 @@ def register(commands) -> None:
 
     listing = actions.add_parser("list", help="list pools", description="List every pool.")
     add_output_option(listing)
-    listing.set_defaults(run=api_command(lambda client, args: show(client.get_pools(), args)))
+    listing.set_defaults(run=api_command(lambda client, args: show(client.list_pools(), args)))
 
     get = actions.add_parser("get", help="show a pool", description="Show one pool.")
     get.add_argument("name", metavar="NAME")
@@ -90,7 +90,7 @@ def run_legacy_pool(client: Client, args: argparse.Namespace) -> None:
         args.file = args.export_file
         run_export(client, args)
     else:
-        show(client.get_pools(), args)
+        show(client.list_pools(), args)
 
 
 def run_import(client: Client, args: argparse.Namespace) -> None:
@@ -129,7 +129,7 @@ def read_pools_file(path: Path) -> dict[str, Any]:
 
 def run_export(client: Client, args: argparse.Namespace) -> None:
     """Write every pool in Airflow's file format, sorted, indented by four."""
-    pools = {p["pool"]: {"description": p["description"], "slots": p["slots"]} for p in client.get_pools()}
+    pools = {p["pool"]: {"description": p["description"], "slots": p["slots"]} for p in client.list_pools()}
     try:
         args.file.write_text(json.dumps(pools, indent=4, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as exc:

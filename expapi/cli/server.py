@@ -13,7 +13,7 @@ import uvicorn
 from expapi import logs
 from expapi.auth import backend_class
 from expapi.cli.common import CommandError, setup
-from expapi.cli.db import load_dag_files
+from expapi.cli.preparation import prepare_database
 from expapi.config import GatewayConfig, port_number, positive_int
 from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
 from expapi.gateway.startup import check_airflow
@@ -111,7 +111,7 @@ def run_serve(args: argparse.Namespace) -> int:
     backend_class(config.api.auth_backend)  # a backend whose library is missing stops here, in one line
     if config.api.auth_backend == "default" and not is_loopback(host):
         log.warning(OPEN_OFF_LOOPBACK, host)
-    report = load_dag_files(config, upgrade=args.upgrade_db)
+    report = prepare_database(config, upgrade=args.upgrade_db)
     for error in report.errors:
         log.error("DAG file skipped: %s", error)
     log.info("loaded %d DAG(s); %d file(s) could not be read", len(report.loaded), len(report.errors))

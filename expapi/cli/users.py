@@ -6,10 +6,10 @@ import argparse
 import getpass
 import sys
 
-from expapi.auth import passwords
+from expapi.auth import password_hashing
 from expapi.auth.users import UserError, create_user, delete_user, list_users, set_password_hash
 from expapi.cli.common import CommandError, setup
-from expapi.cli.db import open_database
+from expapi.cli.preparation import open_database
 from expapi.cli.output import add_output_option, render
 
 
@@ -75,8 +75,8 @@ def read_password(args: argparse.Namespace) -> str:
         if repeated != password:
             raise CommandError("the two passwords differ")
     try:
-        passwords.check_usable(password)
-    except passwords.UnusablePassword as exc:
+        password_hashing.check_usable(password)
+    except password_hashing.UnusablePassword as exc:
         raise CommandError(str(exc)) from None
     return password
 
@@ -95,14 +95,14 @@ def _in_transaction(work) -> object:
 
 def run_create(args: argparse.Namespace) -> int:
     password = read_password(args)
-    _in_transaction(lambda session: create_user(session, args.username, passwords.hash_password(password)))
+    _in_transaction(lambda session: create_user(session, args.username, password_hashing.hash_password(password)))
     print(f"Created user {args.username}")
     return 0
 
 
 def run_set_password(args: argparse.Namespace) -> int:
     password = read_password(args)
-    _in_transaction(lambda session: set_password_hash(session, args.username, passwords.hash_password(password)))
+    _in_transaction(lambda session: set_password_hash(session, args.username, password_hashing.hash_password(password)))
     print(f"Changed the password of user {args.username}")
     return 0
 

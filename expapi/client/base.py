@@ -21,10 +21,10 @@ class ClientError(Exception):
 
 
 class Client(ABC):
-    """Every operation of the experimental API; results are the API's JSON bodies."""
+    """Every operation of the experimental API, each method named after its operationId; results are the API's JSON bodies."""
 
     @abstractmethod
-    def trigger_dag(
+    def trigger_dag_run(
         self,
         dag_id: str,
         run_id: str | None = None,
@@ -39,7 +39,7 @@ class Client(ABC):
         """Delete the DAG's records; returns ``{"count", "message"}``."""
 
     @abstractmethod
-    def get_dag_runs(self, dag_id: str, state: str | None = None) -> list[JSON]:
+    def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[JSON]:
         """The DAG's runs, oldest first."""
 
     @abstractmethod
@@ -75,7 +75,7 @@ class Client(ABC):
         """``{"task_ids": {...}}`` of the run at that date."""
 
     @abstractmethod
-    def get_pools(self) -> list[JSON]:
+    def list_pools(self) -> list[JSON]:
         """Every pool."""
 
     @abstractmethod

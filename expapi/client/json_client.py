@@ -48,7 +48,7 @@ class JsonClient(Client):
         except ValueError:
             raise ClientError(response.status_code, f"the server at {self.endpoint_url} did not answer JSON") from None
 
-    def trigger_dag(self, dag_id, run_id=None, conf=None, execution_date=None, replace_microseconds=None) -> JSON:
+    def trigger_dag_run(self, dag_id, run_id=None, conf=None, execution_date=None, replace_microseconds=None) -> JSON:
         # Only the fields given are sent, so the server's defaults apply to the rest.
         body = {
             key: value
@@ -65,7 +65,7 @@ class JsonClient(Client):
     def delete_dag(self, dag_id: str) -> JSON:
         return self._json("DELETE", f"/dags/{_segment(dag_id)}")
 
-    def get_dag_runs(self, dag_id: str, state: str | None = None) -> list[JSON]:
+    def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[JSON]:
         params = {"state": state} if state else None
         return self._json("GET", f"/dags/{_segment(dag_id)}/dag_runs", params=params)
 
@@ -94,7 +94,7 @@ class JsonClient(Client):
     def get_lineage(self, dag_id: str, execution_date: str) -> JSON:
         return self._json("GET", f"/lineage/{_segment(dag_id)}/{_segment(execution_date)}")
 
-    def get_pools(self) -> list[JSON]:
+    def list_pools(self) -> list[JSON]:
         return self._json("GET", "/pools")
 
     def get_pool(self, name: str) -> JSON:

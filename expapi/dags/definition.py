@@ -8,6 +8,7 @@ and is resolved each time it is read, as Airflow re-parses it every day.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -53,9 +54,9 @@ class Dag:
     attributes: dict[str, Any] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
 
-    @property
-    def owner(self) -> str | None:
-        owners = sorted({str(t.attributes.get("owner", self.default_args.get("owner", "airflow"))) for t in self.tasks.values()})
+    def owners(self, operator_defaults: Mapping[str, Any]) -> str | None:
+        """The owners of the DAG's tasks, as Airflow lists them (``operator_defaults`` give the default owner)."""
+        owners = sorted({str(self.task_value(t, "owner", operator_defaults)) for t in self.tasks.values()})
         return ", ".join(owners) or None
 
     def default_args_start_date(self, now: datetime | None = None) -> datetime | None:
@@ -69,19 +70,20 @@ class Dag:
                 return resolve_date(value, now)
         return None
 
-    def priority_weight_total(self, task_id: str) -> int:
+    def priority_weight_total(self, task_id: str, operator_defaults: Mapping[str, Any]) -> int:
         """The weight the scheduler gives a task, per its ``weight_rule`` (as Airflow sums it)."""
         task = self.tasks[task_id]
-        rule = self._task_value(task, "weight_rule", "downstream")
-        own = int(self._task_value(task, "priority_weight", 1))
+        rule = self.task_value(task, "weight_rule", operator_defaults)
+        own = int(self.task_value(task, "priority_weight", operator_defaults))
         if rule == "absolute":
             return own
         neighbours = "downstream" if rule == "downstream" else "upstream"
         related = self._relatives(task_id, neighbours)
-        return own + sum(int(self._task_value(self.tasks[t], "priority_weight", 1)) for t in related)
+        return own + sum(int(self.task_value(self.tasks[t], "priority_weight", operator_defaults)) for t in related)
 
-    def _task_value(self, task: Task, name: str, default: Any) -> Any:
-        return task.attributes.get(name, self.default_args.get(name, default))
+    def task_value(self, task: Task, name: str, operator_defaults: Mapping[str, Any]) -> Any:
+        """A task's attribute as written: its own, else default_args', else the operator's default."""
+        return task.attributes.get(name, self.default_args.get(name, operator_defaults[name]))
 
     def _relatives(self, task_id: str, direction: str) -> set[str]:
         found: set[str] = set()

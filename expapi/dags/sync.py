@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -66,9 +68,12 @@ def sync_dags(database: Database, config: Config) -> SyncReport:
     """
     parsed, errors = collect_dags(dag_folders(config))
     report = SyncReport(loaded=[dag.dag_id for dag, _ in parsed], errors=errors)
+    operator_defaults = FLAVOURS[config.api.compat].base_operator_defaults
     with database.transaction() as session:
         for dag, text in parsed:
-            store_dag(session, dag, text, paused_at_creation=config.core.dags_are_paused_at_creation)
+            store_dag(
+                session, dag, text, paused_at_creation=config.core.dags_are_paused_at_creation, operator_defaults=operator_defaults
+            )
         report.deactivated = _deactivate_missing(session, set(report.loaded), {e.path for e in errors})
     return report
 
@@ -86,7 +91,9 @@ def _deactivate_missing(session: Session, loaded: set[str], broken_files: set[st
     return sorted(deactivated)
 
 
-def store_dag(session: Session, dag: Dag, source: str, *, paused_at_creation: bool) -> None:
+def store_dag(
+    session: Session, dag: Dag, source: str, *, paused_at_creation: bool, operator_defaults: Mapping[str, Any]
+) -> None:
     """Insert or update one DAG's rows; the paused flag of a known DAG is kept.
 
     Two syncs may store the same new DAG at once: each row is inserted only if missing
@@ -98,7 +105,7 @@ def store_dag(session: Session, dag: Dag, source: str, *, paused_at_creation: bo
         "fileloc": dag.fileloc,
         "is_active": True,
         "description": dag.description,
-        "owners": dag.owner,
+        "owners": dag.owners(operator_defaults),
         "schedule_interval": None if dag.schedule_interval is None else str(dag.schedule_interval),
         "last_parsed_time": now,
     }

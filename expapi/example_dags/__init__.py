@@ -1,1 +1,1 @@
-"""Airflow's example DAGs as expapi DAG files, one folder per Airflow line."""
+"""Airflow's example DAGs as expapi DAG files, one data folder per Airflow line (``airflow-1.10``)."""

@@ -1,1 +1,1 @@
-"""Alembic migrations of the metadata schema; ``expapi.schema`` runs them."""
+"""Alembic migrations of the metadata schema; ``expapi.db_migrations`` runs them."""

@@ -1,4 +1,4 @@
-"""Alembic's entry point: migrate the connection that ``expapi.schema`` hands over."""
+"""Alembic's entry point: migrate the connection that ``expapi.db_migrations`` hands over."""
 
 from alembic import context
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from sqlalchemy.orm import Session
-
-from expapi.flavours import Flavour
+from expapi.flavours import Flavour, Messages
+from expapi.store.protocol import Store
 
 
 @dataclass(frozen=True)
 class Context:
-    """One transaction's session, the behaviour flavour and the default time zone."""
+    """One unit of work's store, the behaviour flavour and the default time zone."""
 
-    session: Session
+    store: Store
     flavour: Flavour
     timezone: tzinfo
+
+    @property
+    def messages(self) -> Messages:
+        """The flavour's table of messages."""
+        return self.flavour.messages

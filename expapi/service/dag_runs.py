@@ -7,22 +7,19 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
-
 from expapi.dags.definition import Dag
-from expapi.dates import parse_execution_date, utcnow
-from expapi.errors import BadRequest
-from expapi.models import DagRun, TaskInstance
+from expapi.dates import utcnow
+from expapi.errors import ApiError, BadRequest
+from expapi.flavours import presenters
 from expapi.service import lookups
 from expapi.service.context import Context
-from expapi.service.render import iso_or_empty
+from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId
+from expapi.store.records import NewDagRun, NewTaskInstance
 
-CONF_NOT_A_DICT = "Dag Run conf must be a dictionary object, other types are not supported"
 TRUE_STRINGS = ("true", "t", "y", "yes", "1")
 
 
-def trigger_dag(
+def trigger_dag_run(
     ctx: Context,
     dag_id: str,
     *,
@@ -32,35 +29,39 @@ def trigger_dag(
     replace_microseconds: bool | str | None = None,
 ) -> dict[str, Any]:
     """Create a run of the DAG (and its task instances), as ``POST .../dag_runs`` does."""
-    run_conf = _read_conf(conf)
+    run_conf = _read_conf(ctx, conf)
     supplied = execution_date is not None
-    when = parse_execution_date(execution_date, ctx.timezone) if supplied else None
+    when = lookups.execution_date(ctx, execution_date) if supplied else None
     strip_microseconds = _read_flag(replace_microseconds, default=not supplied)
 
-    dag = lookups.dag(ctx, dag_id)  # 404s for an unknown DAG, then for a missing definition
+    dag = lookups.dag_definition(ctx, dag_id)  # 404s for an unknown DAG, then for a missing definition
     if when is None:
         when = utcnow()
     if strip_microseconds:
         when = when.replace(microsecond=0)
-    _check_start_date(dag, when)
+    _check_start_date(ctx, dag, when)
     run_id = run_id or f"manual__{when.isoformat()}"
     date_str = ctx.flavour.client_date_str if supplied else ctx.flavour.server_date_str
+    said = {"dag_id": dag_id, "execution_date": date_str(when), "run_id": run_id}
 
-    _refuse_duplicate(ctx, dag_id, run_id, when, date_str)
+    run = NewDagRun(
+        dag_id=dag_id,
+        run_id=run_id,
+        execution_date=when,
+        state=ctx.flavour.triggered_run_state,
+        start_date=utcnow() if ctx.flavour.triggered_run_starts_now else None,
+        conf=run_conf,
+    )
     try:
-        with ctx.session.begin_nested():
-            _create_run(ctx, dag, run_id, when, run_conf)
-    except IntegrityError:
-        # Another request won the race between our check and our insert.
-        _refuse_duplicate(ctx, dag_id, run_id, when, date_str)
-        raise BadRequest(
-            ctx.flavour.execution_date_exists_message.format(dag_id=dag_id, execution_date=date_str(when), run_id=run_id)
-        ) from None
-    message = ctx.flavour.created_message.format(dag_id=dag_id, execution_date=date_str(when), run_id=run_id)
-    return {"execution_date": when.isoformat(), "message": message, "run_id": run_id}
+        ctx.store.create_dag_run(run, _task_instances(ctx, dag, when))
+    except DuplicateRunId:
+        raise BadRequest(ctx.messages.run_id_exists.format(**said)) from None
+    except DuplicateExecutionDate:
+        raise BadRequest(ctx.messages.execution_date_exists.format(**said)) from None
+    return presenters.triggered_run(ctx.flavour, when, run_id, ctx.messages.run_created.format(**said))
 
 
-def _read_conf(conf: Any) -> dict[str, Any] | None:
+def _read_conf(ctx: Context, conf: Any) -> dict[str, Any] | None:
     # As in 1.10, an empty conf (None, "", {}) means no conf at all; other falsy
     # values (0, false, []) are not objects and are refused like any other.
     if conf is None or conf == "" or conf == {}:
@@ -69,9 +70,9 @@ def _read_conf(conf: Any) -> dict[str, Any] | None:
         try:
             conf = json.loads(conf)
         except ValueError:
-            raise BadRequest(CONF_NOT_A_DICT) from None
+            raise BadRequest(ctx.messages.conf_not_a_dict) from None
     if not isinstance(conf, dict):
-        raise BadRequest(CONF_NOT_A_DICT)
+        raise BadRequest(ctx.messages.conf_not_a_dict)
     return conf or None
 
 
@@ -83,68 +84,44 @@ def _read_flag(value: bool | str | None, *, default: bool) -> bool:
     return value.lower() in TRUE_STRINGS
 
 
-def _check_start_date(dag: Dag, when: datetime) -> None:
+def _check_start_date(ctx: Context, dag: Dag, when: datetime) -> None:
     # Only default_args' start date guards a trigger, as in Airflow.
     start = dag.default_args_start_date()
     if start is not None and when < start:
         raise BadRequest(
-            f"The execution_date [{when.isoformat()}] should be >= start_date [{start.isoformat()}] from DAG's default_args"
+            ctx.messages.execution_date_before_start_date.format(execution_date=when.isoformat(), start_date=start.isoformat())
         )
 
 
-def _refuse_duplicate(ctx: Context, dag_id: str, run_id: str, when: datetime, date_str) -> None:
-    # One query, so one snapshot: two would let a concurrent trigger commit in between
-    # and the same request get the date message where a later one gets the run id message.
-    clash = select(DagRun.run_id).where(DagRun.dag_id == dag_id, or_(DagRun.run_id == run_id, DagRun.execution_date == when))
-    taken = set(ctx.session.scalars(clash))
-    if run_id in taken:
-        raise BadRequest(ctx.flavour.run_id_exists_message.format(run_id=run_id, dag_id=dag_id))
-    if taken:
-        raise BadRequest(
-            ctx.flavour.execution_date_exists_message.format(dag_id=dag_id, execution_date=date_str(when), run_id=run_id)
-        )
-
-
-def _create_run(ctx: Context, dag: Dag, run_id: str, when: datetime, conf: dict[str, Any] | None) -> DagRun:
-    now = utcnow()
-    run = DagRun(
-        dag_id=dag.dag_id,
-        run_id=run_id,
-        execution_date=when,
-        start_date=now if ctx.flavour.triggered_run_starts_now else None,
-        state=ctx.flavour.triggered_run_state,
-        external_trigger=True,
-        conf=conf,
-    )
-    ctx.session.add(run)
+def _task_instances(ctx: Context, dag: Dag, when: datetime) -> list[NewTaskInstance]:
+    """The task instances Airflow creates with a run: one per task already started by its date."""
+    instances = []
     unixname = _unixname()
     for task in dag.tasks.values():
-        # Airflow makes instances only for tasks already started by this date.
         start = dag.task_start_date(task)
         if start is not None and start > when:
             continue
+        defaults = ctx.flavour.defaults_for(task.operator)
         attrs = {**dag.default_args, **task.attributes}
-        ctx.session.add(
-            TaskInstance(
-                dag_id=dag.dag_id,
+        instances.append(
+            NewTaskInstance(
                 task_id=task.task_id,
-                execution_date=when,
-                run_id=run_id,
-                state=None,
-                try_number=0,
-                max_tries=int(attrs.get("retries") or 0),
-                hostname="",
-                unixname=unixname,
-                pool=str(attrs.get("pool") or ctx.flavour.base_operator_defaults["pool"]),
-                pool_slots=int(attrs.get("pool_slots") or 1),
-                queue=str(attrs.get("queue") or ctx.flavour.base_operator_defaults["queue"]),
-                priority_weight=dag.priority_weight_total(task.task_id),
                 operator=task.operator,
-                executor_config=attrs.get("executor_config") or {},
+                max_tries=int(_set_or_default(attrs, defaults, "retries")),
+                pool=str(_set_or_default(attrs, defaults, "pool")),
+                pool_slots=int(_set_or_default(attrs, defaults, "pool_slots")),
+                queue=str(_set_or_default(attrs, defaults, "queue")),
+                priority_weight=dag.priority_weight_total(task.task_id, defaults),
+                executor_config=_set_or_default(attrs, defaults, "executor_config"),
+                unixname=unixname,
             )
         )
-    ctx.session.flush()
-    return run
+    return instances
+
+
+def _set_or_default(attributes: dict[str, Any], defaults: dict[str, Any], name: str) -> Any:
+    # An attribute left empty takes the operator's default, as Airflow's constructor does.
+    return attributes.get(name) or defaults[name]
 
 
 def _unixname() -> str:
@@ -156,50 +133,22 @@ def _unixname() -> str:
 
 def list_dag_runs(ctx: Context, dag_id: str, state: str | None = None) -> list[dict[str, Any]]:
     """The DAG's runs, oldest first, optionally of one state (any case)."""
-    lookups.dag_model(ctx, dag_id)
-    query = select(DagRun).where(DagRun.dag_id == dag_id).order_by(DagRun.execution_date)
-    if state:
-        query = query.where(DagRun.state == state.lower())
-    return [
-        {
-            "dag_id": run.dag_id,
-            "dag_run_url": ctx.flavour.dag_run_url(run.dag_id, run.execution_date),
-            "execution_date": run.execution_date.isoformat(),
-            "id": run.id,
-            "run_id": run.run_id,
-            "start_date": iso_or_empty(run.start_date),
-            "state": run.state,
-        }
-        for run in ctx.session.scalars(query)
-    ]
+    try:
+        lookups.dag(ctx, dag_id)
+        runs = ctx.store.list_dag_runs(dag_id, state.lower() if state else None)
+    except ApiError as exc:
+        # Airflow answers 400 to every error of this endpoint, an unknown DAG included.
+        raise BadRequest(exc.message) from None
+    return presenters.dag_runs(ctx.flavour, runs)
 
 
 def get_dag_run_state(ctx: Context, dag_id: str, execution_date: str) -> dict[str, Any]:
     """The state of the run at this date."""
-    when = parse_execution_date(execution_date, ctx.timezone)
-    lookups.dag(ctx, dag_id)
-    return {"state": lookups.dag_run(ctx, dag_id, when).state}
+    when = lookups.execution_date(ctx, execution_date)
+    lookups.dag_definition(ctx, dag_id)
+    return presenters.dag_run_state(ctx.flavour, lookups.dag_run(ctx, dag_id, when))
 
 
-def latest_runs(ctx: Context) -> dict[str, Any]:
+def get_latest_runs(ctx: Context) -> dict[str, Any]:
     """Each DAG's run with the newest execution date."""
-    newest = (
-        select(DagRun.dag_id, func.max(DagRun.execution_date).label("execution_date"))
-        .group_by(DagRun.dag_id)
-        .subquery()
-    )
-    query = (
-        select(DagRun)
-        .join(newest, (DagRun.dag_id == newest.c.dag_id) & (DagRun.execution_date == newest.c.execution_date))
-        .order_by(DagRun.dag_id)
-    )
-    items = [
-        {
-            "dag_id": run.dag_id,
-            "dag_run_url": ctx.flavour.dag_run_url(run.dag_id, run.execution_date),
-            "execution_date": run.execution_date.isoformat(),
-            "start_date": iso_or_empty(run.start_date),
-        }
-        for run in ctx.session.scalars(query)
-    ]
-    return {"items": items}
+    return presenters.latest_runs(ctx.flavour, ctx.store.get_latest_dag_runs())

@@ -4,44 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
-
 from expapi.errors import NotFound
-from expapi.models import DagCode, DagModel, DagRun, SerializedDag, TaskInstance
+from expapi.flavours import presenters
 from expapi.service import lookups
 from expapi.service.context import Context
-
-# Tables whose rows belong to one DAG; deleting a DAG counts the rows it removes from each.
-DAG_TABLES = (TaskInstance, DagRun, SerializedDag, DagModel)
+from expapi.store.outcomes import DagCodeMissing, DagNotFound
 
 
-def get_code(ctx: Context, dag_id: str) -> str:
+def get_dag_code(ctx: Context, dag_id: str) -> str:
     """The text of the DAG's file, as stored by the last sync."""
-    lookups.dag_model(ctx, dag_id)
-    source = ctx.session.scalar(select(DagCode.source_code).where(DagCode.dag_id == dag_id))
-    if source is None:
-        raise NotFound(f"Code of Dag id {dag_id} not found")
-    return source
+    lookups.dag(ctx, dag_id)
+    try:
+        return ctx.store.get_dag_code(dag_id)
+    except DagCodeMissing:
+        raise NotFound(ctx.messages.dag_code_not_found.format(dag_id=dag_id)) from None
 
 
-def get_paused(ctx: Context, dag_id: str) -> dict[str, Any]:
+def get_dag_paused(ctx: Context, dag_id: str) -> dict[str, Any]:
     """Whether the DAG is paused."""
-    return {"is_paused": lookups.dag_model(ctx, dag_id).is_paused}
+    return presenters.dag_paused(ctx.flavour, lookups.dag(ctx, dag_id))
 
 
-def set_paused(ctx: Context, dag_id: str, paused: str) -> dict[str, Any]:
+def set_dag_paused(ctx: Context, dag_id: str, paused: str) -> dict[str, Any]:
     """Pause the DAG when ``paused`` is exactly 'true'; any other value unpauses it (Airflow's rule)."""
-    model = lookups.dag_model(ctx, dag_id)
-    model.is_paused = paused == "true"
-    return {"response": "ok"}
+    try:
+        ctx.store.set_dag_paused(dag_id, paused == "true")
+    except DagNotFound:
+        raise lookups.dag_not_found_in_dag_model(ctx, dag_id) from None
+    return presenters.dag_paused_set(ctx.flavour)
 
 
 def delete_dag(ctx: Context, dag_id: str) -> dict[str, Any]:
-    """Remove every database record of the DAG; its file stays, so a sync brings it back."""
-    if ctx.session.get(DagModel, dag_id, with_for_update=True) is None:
-        raise NotFound(f"Dag id {dag_id} not found")
-    count = 0
-    for table in DAG_TABLES:
-        count += ctx.session.execute(delete(table).where(table.dag_id == dag_id)).rowcount
-    ctx.session.execute(delete(DagCode).where(DagCode.dag_id == dag_id))
-    return {"count": count, "message": f"Removed {count} record(s)"}
+    """Remove every record of the DAG; its file stays, so a sync brings it back."""
+    try:
+        count = ctx.store.delete_dag(dag_id)
+    except DagNotFound:
+        # Not "... in DagModel" here: Airflow's delete says it otherwise.
+        raise NotFound(ctx.messages.dag_not_found.format(dag_id=dag_id)) from None
+    return presenters.dag_deleted(ctx.flavour, count, ctx.messages.dag_records_removed.format(count=count))

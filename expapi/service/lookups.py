@@ -1,47 +1,60 @@
-"""Finding a DAG, a task and a run, with Airflow's not-found messages."""
+"""Finding a DAG, a task and a run, and reading a date, with Airflow's not-found messages."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from expapi.dags.definition import Dag, Task
-from expapi.errors import NotFound
-from expapi.models import DagModel, DagRun, SerializedDag
+from expapi.dates import EXAMPLE_DATE, UnreadableDate, parse_execution_date
+from expapi.errors import BadRequest, NotFound
 from expapi.service.context import Context
+from expapi.store.outcomes import DagDefinitionMissing, DagNotFound, DagRunNotFound
+from expapi.store.records import DagRecord, DagRunRecord
 
 
-def dag_model(ctx: Context, dag_id: str) -> DagModel:
-    """The DAG's row, or 404 ``Dag id <id> not found in DagModel``."""
-    model = ctx.session.get(DagModel, dag_id)
-    if model is None:
-        raise NotFound(f"Dag id {dag_id} not found in DagModel")
-    return model
+def execution_date(ctx: Context, value: object) -> datetime:
+    """A date the client sent, read as Airflow reads it, or 400 ``Given execution date, …``."""
+    try:
+        return parse_execution_date(value, ctx.timezone)
+    except UnreadableDate:
+        raise BadRequest(ctx.messages.unreadable_execution_date.format(value=value, example=EXAMPLE_DATE)) from None
 
 
-def dag(ctx: Context, dag_id: str) -> Dag:
-    """The DAG's definition, checked as Airflow's ``check_and_get_dag`` does."""
-    dag_model(ctx, dag_id)
-    data = ctx.session.scalar(select(SerializedDag.data).where(SerializedDag.dag_id == dag_id))
-    if data is None:
-        raise NotFound(f"Dag id {dag_id} not found")
-    return Dag.from_data(data)
+def dag(ctx: Context, dag_id: str) -> DagRecord:
+    """The DAG, or 404 ``Dag id <id> not found in DagModel``."""
+    try:
+        return ctx.store.get_dag(dag_id)
+    except DagNotFound:
+        raise dag_not_found_in_dag_model(ctx, dag_id) from None
+
+
+def dag_definition(ctx: Context, dag_id: str) -> Dag:
+    """The DAG's definition, checked as Airflow's ``check_and_get_dag`` does: the DAG, then its definition."""
+    try:
+        return ctx.store.get_dag_definition(dag_id)
+    except DagNotFound:
+        raise dag_not_found_in_dag_model(ctx, dag_id) from None
+    except DagDefinitionMissing:
+        raise NotFound(ctx.messages.dag_not_found.format(dag_id=dag_id)) from None
+
+
+def dag_not_found_in_dag_model(ctx: Context, dag_id: str) -> NotFound:
+    """404 ``Dag id <id> not found in DagModel``."""
+    return NotFound(ctx.messages.dag_not_found_in_dag_model.format(dag_id=dag_id))
 
 
 def task(ctx: Context, dag_definition: Dag, task_id: str) -> Task:
     """A task of the DAG, or 404 ``Task <t> not found in dag <d>``."""
     found = dag_definition.tasks.get(task_id)
     if found is None:
-        raise NotFound(f"Task {task_id} not found in dag {dag_definition.dag_id}")
+        raise NotFound(ctx.messages.task_not_found.format(task_id=task_id, dag_id=dag_definition.dag_id))
     return found
 
 
-def dag_run(ctx: Context, dag_id: str, execution_date: datetime) -> DagRun:
+def dag_run(ctx: Context, dag_id: str, when: datetime) -> DagRunRecord:
     """The run at exactly this instant, or 404 ``Dag Run for date <d> not found in dag <id>``."""
-    run = ctx.session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.execution_date == execution_date))
-    if run is None:
-        raise NotFound(
-            f"Dag Run for date {ctx.flavour.client_date_str(execution_date)} not found in dag {dag_id}"
-        )
-    return run
+    try:
+        return ctx.store.get_dag_run(dag_id, when)
+    except DagRunNotFound:
+        message = ctx.messages.dag_run_not_found.format(execution_date=ctx.flavour.client_date_str(when), dag_id=dag_id)
+        raise NotFound(message) from None

@@ -8,12 +8,12 @@ import socket
 
 import pytest
 
-from expapi.auth import passwords
+from expapi.auth import password_hashing
 from expapi.auth.users import create_user
 from expapi.db import Database
 from kdc import INSTALL_HINT, missing_requirements
 
-REAL_ROUNDS = passwords.ROUNDS  # read before any test lowers it
+REAL_ROUNDS = password_hashing.ROUNDS  # read before any test lowers it
 # Airflow 1.10's password-backend test user.
 USERNAME = "hello"
 PASSWORD = "world"
@@ -31,7 +31,7 @@ def basic(username: str = USERNAME, password: str = PASSWORD) -> dict[str, str]:
 def add_user(database: Database, username: str = USERNAME, password: str = PASSWORD) -> None:
     """Store a user as ``expapi users create`` would."""
     with database.transaction() as session:
-        create_user(session, username, passwords.hash_password(password))
+        create_user(session, username, password_hashing.hash_password(password))
 
 
 def in_ci() -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from expapi.auth import passwords
+from expapi.auth import password_hashing
 from expapi.db import Database
 from kdc import Realm
 from auth_support import add_user, require_kerberos
@@ -16,8 +16,8 @@ from auth_support import add_user, require_kerberos
 
 @pytest.fixture(autouse=True)
 def quick_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash test users at bcrypt's lowest cost; the real cost is checked in test_passwords."""
-    monkeypatch.setattr(passwords, "ROUNDS", 4)
+    """Hash test users at bcrypt's lowest cost; the real cost is checked in test_password_hashing."""
+    monkeypatch.setattr(password_hashing, "ROUNDS", 4)
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from expapi.client import ClientError, get_client
 from expapi.config import load_config
 from live_server import LiveServer, clean_environment
 
+pytestmark = pytest.mark.live
+
 
 @pytest.fixture
 def kerberos_server(kerberos_realm, tmp_path: Path):

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from expapi.auth import passwords
-from expapi.error_responses import DATABASE_UNAVAILABLE
+from expapi.auth import password_hashing
 from expapi.auth.users import delete_user, password_hash_of, set_password_hash
 from expapi.db import Database
+from expapi.store.sql import SqlStorage
 from auth_support import FORBIDDEN, PASSWORD, USERNAME, basic
 from http_helpers import API
 
@@ -21,20 +21,20 @@ from http_helpers import API
 def bcrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Every bcrypt check made: (hash checked against, thread it ran on)."""
     calls: list[tuple[str, str]] = []
-    real_checkpw = passwords.bcrypt.checkpw
+    real_checkpw = password_hashing.bcrypt.checkpw
 
     def spy(password: bytes, hashed: bytes) -> bool:
         calls.append((hashed.decode(), threading.current_thread().name))
         return real_checkpw(password, hashed)
 
-    monkeypatch.setattr(passwords.bcrypt, "checkpw", spy)
+    monkeypatch.setattr(password_hashing.bcrypt, "checkpw", spy)
     return calls
 
 
 def test_an_unknown_user_costs_one_check_against_the_dummy_hash(password_client: TestClient, bcrypt_calls) -> None:
     response = password_client.get(f"{API}/test", headers=basic("nobody", PASSWORD))
     assert (response.status_code, response.json()) == (403, FORBIDDEN)
-    assert [hashed for hashed, _ in bcrypt_calls] == [passwords.DUMMY_HASH]
+    assert [hashed for hashed, _ in bcrypt_calls] == [password_hashing.DUMMY_HASH]
 
 
 def test_a_wrong_password_costs_one_check_against_the_users_hash(
@@ -68,7 +68,7 @@ def test_failed_checks_are_not_remembered(password_client: TestClient, bcrypt_ca
 def test_the_cache_does_not_accept_a_changed_password(password_client: TestClient, database: Database) -> None:
     assert password_client.get(f"{API}/test", headers=basic()).status_code == 200  # now cached
     with database.transaction() as session:
-        set_password_hash(session, USERNAME, passwords.hash_password("a new password"))
+        set_password_hash(session, USERNAME, password_hashing.hash_password("a new password"))
     assert password_client.get(f"{API}/test", headers=basic()).json() == FORBIDDEN
     assert password_client.get(f"{API}/test", headers=basic(USERNAME, "a new password")).status_code == 200
 
@@ -108,6 +108,6 @@ def test_a_database_failure_answers_503_not_500(password_client: TestClient, hom
     # the way it does when a database server is down (tests/test_faults.py stops real ones).
     runtime = password_client.app.runtime
     runtime.close()
-    runtime.database = Database.from_url(f"sqlite:///{home}/missing/dir/expapi.db")
+    runtime.storage = SqlStorage.from_url(f"sqlite:///{home}/missing/dir/expapi.db")
     response = password_client.get(f"{API}/test", headers=basic())
-    assert (response.status_code, response.json()) == (503, {"error": DATABASE_UNAVAILABLE})
+    assert (response.status_code, response.json()) == (503, {"error": "The metadata database is unavailable; try again shortly"})

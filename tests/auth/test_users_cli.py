@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from expapi.app import create_app
-from expapi.auth import passwords
+from expapi.auth import password_hashing
 from expapi.auth.users import password_hash_of
 from expapi.cli import main
 from expapi.config import load_config
@@ -73,7 +73,7 @@ def stored_hash(home: Path, username: str) -> str | None:
 
 def test_create_with_password_then_list(users, home: Path) -> None:
     assert users("create", "--username", "hello", "--password", SECRET) == (0, "Created user hello\n", "")
-    assert passwords.verify_password(SECRET, stored_hash(home, "hello"))
+    assert password_hashing.verify_password(SECRET, stored_hash(home, "hello"))
     code, out, _ = users("list")
     assert code == 0
     lines = out.splitlines()
@@ -97,14 +97,14 @@ def test_list_with_no_users(users) -> None:
 
 def test_create_from_stdin(users, home: Path) -> None:
     assert users("create", "--username", "hello", "--password-stdin", stdin=SECRET + "\n")[0] == 0
-    assert passwords.verify_password(SECRET, stored_hash(home, "hello"))
+    assert password_hashing.verify_password(SECRET, stored_hash(home, "hello"))
 
 
 def test_create_asks_twice_without_echo(users, prompts, home: Path) -> None:
     shown = prompts(SECRET, SECRET)
     assert users("create", "--username", "hello")[0] == 0
     assert shown == ["Password: ", "Repeat the password: "]
-    assert passwords.verify_password(SECRET, stored_hash(home, "hello"))
+    assert password_hashing.verify_password(SECRET, stored_hash(home, "hello"))
 
 
 def test_different_answers_create_nobody(users, prompts, home: Path) -> None:
@@ -162,8 +162,8 @@ def test_set_password(users, home: Path) -> None:
         "Changed the password of user hello\n",
         "",
     )
-    assert passwords.verify_password(SECRET, stored_hash(home, "hello"))
-    assert not passwords.verify_password("old password", stored_hash(home, "hello"))
+    assert password_hashing.verify_password(SECRET, stored_hash(home, "hello"))
+    assert not password_hashing.verify_password("old password", stored_hash(home, "hello"))
 
 
 def test_set_password_of_an_unknown_user(users) -> None:

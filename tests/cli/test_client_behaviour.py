@@ -108,31 +108,35 @@ def test_conf_must_be_a_json_object(cli_home: Path, capsys: pytest.CaptureFixtur
 
 # Airflow's json_client bugs (reference §6.2, §9.8), each absent here.
 
+@pytest.mark.live
 def test_delete_dag_uses_the_real_url(server: LiveServer) -> None:
     with JsonClient(server.url) as client:
         assert client.delete_dag("tutorial") == {"count": 2, "message": "Removed 2 record(s)"}
 
 
+@pytest.mark.live
 def test_trigger_with_a_string_conf_and_a_date(server: LiveServer) -> None:
     with JsonClient(server.url) as client:
-        created = client.trigger_dag(
+        created = client.trigger_dag_run(
             "example_python_operator", run_id="py", conf='{"k": "v"}', execution_date="2030-05-06T07:08:09+00:00",
             replace_microseconds=False,
         )
         assert created["run_id"] == "py"
         assert client.get_dag_run_state("example_python_operator", "2030-05-06T07:08:09+00:00") == {"state": "running"}
-        assert [r["run_id"] for r in client.get_dag_runs("example_python_operator")] == ["py"]
+        assert [r["run_id"] for r in client.list_dag_runs("example_python_operator")] == ["py"]
         assert client.get_lineage("example_python_operator", "2030-05-06T07:08:09+00:00") == {"task_ids": {}}
 
 
+@pytest.mark.live
 def test_pools_through_the_json_client(server: LiveServer) -> None:
     with JsonClient(server.url) as client:
         created = client.create_pool("jc", 3, "json client")
         assert client.get_pool("jc") == created
-        assert created in client.get_pools()
+        assert created in client.list_pools()
         assert client.delete_pool("jc") == created
 
 
+@pytest.mark.live
 def test_server_errors_carry_status_and_message(server: LiveServer) -> None:
     with JsonClient(server.url) as client, pytest.raises(ClientError) as caught:
         client.get_pool("nope")
@@ -164,6 +168,7 @@ def test_the_configured_client_is_chosen(tmp_path: Path) -> None:
         assert b.endpoint_url == "http://localhost:8080"
 
 
+@pytest.mark.live
 def test_password_backend_through_the_json_client(tmp_path: Path) -> None:
     env = clean_environment(tmp_path, EXPAPI__API__AUTH_BACKEND="password")
     subprocess.run(

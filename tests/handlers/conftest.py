@@ -1,9 +1,17 @@
-"""Fixtures for the handler tests: a frozen clock and quick ways to arrange runs."""
+"""Fixtures for the handler tests: one app per module, tables reset per test, a frozen clock, runs.
+
+Building an app and syncing the DAGs costs more than most tests here, so, as Airflow's
+API tests do, each module builds its app once (``served``) and every test starts from the
+tables as they were right after that first sync. A module (or class) that needs another
+home overrides ``served_home``; a class that needs other settings overrides ``served`` with
+``serving`` (at class scope).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +20,52 @@ from starlette.testclient import TestClient
 
 import expapi.dates
 import expapi.service.dag_runs
+from expapi.config import Config
 from expapi.db import Database
 from expapi.models import DagRun, TaskInstance
+from databases import restore_tables
 from handler_support import NOW
 from http_helpers import API
+from served_app import Served, serving
+
+
+@pytest.fixture(scope="module")
+def served_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's EXPAPI_HOME, with an empty dags folder."""
+    home = tmp_path_factory.mktemp("home")
+    (home / "dags").mkdir()
+    return home
+
+
+@pytest.fixture(scope="module")
+def served_settings(server_database: str | None) -> dict[str, str]:
+    """EXPAPI__* settings of the module's app."""
+    return {} if server_database is None else {"EXPAPI__CORE__SQL_ALCHEMY_CONN": server_database}
+
+
+@pytest.fixture(scope="module")
+def served(served_home: Path, served_settings: dict[str, str]) -> Iterator[Served]:
+    """The module's app, built once."""
+    with serving(served_home, served_settings) as module_app:
+        yield module_app
+
+
+@pytest.fixture
+def config(served: Served) -> Config:
+    return served.config
+
+
+@pytest.fixture
+def database(served: Served) -> Database:
+    """The module's database, its tables as the first sync left them."""
+    restore_tables(served.database.engine, served.tables)
+    return served.database
+
+
+@pytest.fixture
+def client(served: Served, database: Database) -> TestClient:
+    """A client of the module's app."""
+    return served.client
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from expapi.db import Database
 from expapi.models import DagCode, DagModel, DagRun, SerializedDag, TaskInstance
 from handler_support import JSON, TEXT, answer
 from http_helpers import API
+from served_app import Served, serving
 
 DAG = "example_bash_operator"
 EXAMPLE_DAG_IDS = [
@@ -47,10 +50,13 @@ class TestGetDagCode:
         assert (response.status_code, response.headers["content-type"], response.text) == (200, TEXT, source)
         assert "BashOperator" in response.text
 
-    def test_returns_a_file_from_the_dags_folder(self, client: TestClient, config: Config, database: Database) -> None:
+    def test_returns_a_file_from_the_dags_folder(
+        self, client: TestClient, config: Config, database: Database, tmp_path: Path
+    ) -> None:
         source = "# my DAG, ünïcode kept\ndag_id: mine\ntasks:\n  - task_id: t\n    operator: DummyOperator\n"
-        (config.core.dags_folder / "mine.yaml").write_text(source, encoding="utf-8")
-        sync_dags(database, config)
+        (tmp_path / "mine.yaml").write_text(source, encoding="utf-8")
+        # A dags folder of the test's own: the module's stays as its other tests expect it.
+        sync_dags(database, replace(config, core=replace(config.core, dags_folder=tmp_path)))
         response = client.get(f"{API}/dags/mine/code")
         assert (response.status_code, response.headers["content-type"], response.text) == (200, TEXT, source)
 
@@ -70,9 +76,13 @@ class TestGetDagPaused:
 
 
 class TestGetDagPausedWhenDagsStartUnpaused:
-    @pytest.fixture
-    def settings(self) -> dict[str, str]:
-        return {"EXPAPI__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"}
+    @pytest.fixture(scope="class")
+    @classmethod
+    def served(cls, tmp_path_factory: pytest.TempPathFactory, served_settings: dict[str, str]) -> Iterator[Served]:
+        home = tmp_path_factory.mktemp("unpaused")
+        (home / "dags").mkdir()
+        with serving(home, {**served_settings, "EXPAPI__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"}) as unpaused:
+            yield unpaused
 
     def test_new_dags_start_unpaused(self, client: TestClient) -> None:
         assert answer(client.get(f"{API}/dags/{DAG}/paused")) == (200, JSON, {"is_paused": False})

@@ -51,11 +51,11 @@ LINEAGE = {
 }
 
 
-@pytest.fixture
-def home(home: Path) -> Path:
-    """The test home, with a DAG that declares lineage, written before the DAGs are synced."""
-    (home / "dags" / "lineage_demo.yaml").write_text(LINEAGE_DAG, encoding="utf-8")
-    return home
+@pytest.fixture(scope="module")
+def served_home(served_home: Path) -> Path:
+    """The module's home, with a DAG that declares lineage, written before the DAGs are synced."""
+    (served_home / "dags" / "lineage_demo.yaml").write_text(LINEAGE_DAG, encoding="utf-8")
+    return served_home
 
 
 def lineage_url(dag_id: str, execution_date: str) -> str:

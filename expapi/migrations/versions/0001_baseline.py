@@ -1,6 +1,6 @@
 """The schema expapi created before it had migrations (``Base.metadata.create_all``).
 
-A database made that way has these tables but no version table; ``expapi.schema``
+A database made that way has these tables but no version table; ``expapi.db_migrations``
 stamps it with this revision before upgrading it.
 
 Revision ID: 0001

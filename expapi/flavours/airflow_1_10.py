@@ -1,15 +1,12 @@
-"""Every way Airflow 1.10's experimental API differs from Airflow 2's, as data.
-
-``[api] compat`` picks one ``Flavour``; nothing else in expapi asks which Airflow line it
-follows. Adding a line means adding an instance here (and its example DAGs).
-"""
+"""Airflow 1.10.15's experimental API (the classic ``www`` app), as data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
 from urllib.parse import urlencode
+
+from expapi.flavours.flavour import Flavour
+from expapi.flavours.messages import Messages
 
 
 def _str_t(value: datetime) -> str:
@@ -26,40 +23,6 @@ def _graph_url_1_10(dag_id: str, execution_date: datetime) -> str:
     return "/admin/airflow/graph?" + urlencode({"dag_id": dag_id, "execution_date": str(execution_date)})
 
 
-@dataclass(frozen=True)
-class Flavour:
-    """What one Airflow line's experimental API looks like from outside."""
-
-    name: str
-    airflow_version: str
-    # Folder of expapi/example_dags holding this line's example DAG files.
-    examples: str
-    # JSON as Flask's jsonify writes it in this line (keys are sorted in every line).
-    json_separators: tuple[str, str]
-    json_trailing_newline: bool
-    # State and start date of a run made by a trigger.
-    triggered_run_state: str
-    triggered_run_starts_now: bool
-    # str() of a date inside messages: one the client sent, one the server made.
-    client_date_str: Callable[[datetime], str]
-    server_date_str: Callable[[datetime], str]
-    # ``dag_run_url`` in run listings.
-    dag_run_url: Callable[[str, datetime], str]
-    run_id_exists_message: str
-    execution_date_exists_message: str
-    created_message: str
-    # Task-instance info: which attributes the line exposes.
-    task_instance_keys: tuple[str, ...]
-    # Operator attributes every task has, with BaseOperator's defaults in this line.
-    base_operator_defaults: dict[str, Any] = field(default_factory=dict)
-    # Extra attributes per operator class, with their defaults.
-    operator_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
-    default_owner: str = "airflow"
-
-    def dumps_options(self) -> dict[str, Any]:
-        return {"sort_keys": True, "separators": self.json_separators, "ensure_ascii": True}
-
-
 _PYTHON_OPERATOR_1_10 = {
     "python_callable": None,
     "op_args": [],
@@ -69,10 +32,43 @@ _PYTHON_OPERATOR_1_10 = {
     "templates_exts": None,
 }
 
+MESSAGES = Messages(
+    dag_not_found_in_dag_model="Dag id {dag_id} not found in DagModel",
+    dag_not_found="Dag id {dag_id} not found",
+    task_not_found="Task {task_id} not found in dag {dag_id}",
+    dag_run_not_found="Dag Run for date {execution_date} not found in dag {dag_id}",
+    task_instance_not_found="Task {task_id} instance for date {execution_date} not found",
+    # 1.10 answered a 500 with the read error; expapi names what is missing.
+    dag_code_not_found="Code of Dag id {dag_id} not found",
+    unreadable_execution_date="Given execution date, {value}, could not be identified as a date. Example date format: {example}",
+    # Airflow 2.1.1's words: 1.10 answered 500 to a conf that is not an object.
+    conf_not_a_dict="Dag Run conf must be a dictionary object, other types are not supported",
+    # Airflow raised this as a ValueError (a 500); expapi answers it as a 400.
+    execution_date_before_start_date=(
+        "The execution_date [{execution_date}] should be >= start_date [{start_date}] from DAG's default_args"
+    ),
+    run_id_exists="Run id {run_id} already exists for dag id {dag_id}",
+    # 1.10 answered a 500 (IntegrityError) to a second run at one date; these are Airflow 2.2's words.
+    execution_date_exists="A Dag Run already exists for dag id {dag_id} at {execution_date} with run id {run_id}",
+    run_created="Created <DagRun {dag_id} @ {execution_date}: {run_id}, externally triggered: True>",
+    dag_records_removed="Removed {count} record(s)",
+    pool_name_empty="Pool name shouldn't be empty",
+    pool_name_too_long="Pool name can't be more than {length} characters",
+    pool_not_found="Pool '{name}' doesn't exist",
+    pool_slots_invalid="Bad value for `slots`: {slots}",
+    pool_not_deletable="{name} cannot be deleted",
+    route_not_found=(
+        "The requested URL was not found on the server. "
+        "If you entered the URL manually please check your spelling and try again."
+    ),
+    method_not_allowed="The method is not allowed for the requested URL.",
+)
+
 AIRFLOW_1_10 = Flavour(
     name="1.10",
+    aliases=("1", "1.10.15"),
     airflow_version="1.10.15",
-    examples="airflow_1_10",
+    examples="airflow-1.10",
     json_separators=(",", ":"),
     json_trailing_newline=True,
     triggered_run_state="running",
@@ -80,9 +76,12 @@ AIRFLOW_1_10 = Flavour(
     client_date_str=_str_t,
     server_date_str=_str_space,
     dag_run_url=_graph_url_1_10,
-    run_id_exists_message="Run id {run_id} already exists for dag id {dag_id}",
-    execution_date_exists_message="A Dag Run already exists for dag id {dag_id} at {execution_date} with run id {run_id}",
-    created_message="Created <DagRun {dag_id} @ {execution_date}: {run_id}, externally triggered: True>",
+    messages=MESSAGES,
+    dag_run_keys=("dag_id", "dag_run_url", "execution_date", "id", "run_id", "start_date", "state"),
+    latest_run_keys=("dag_id", "dag_run_url", "execution_date", "start_date"),
+    pool_keys=("description", "id", "pool", "slots"),
+    # Airflow 1.10's password_auth: 401 without credentials, 403 with wrong ones.
+    wrong_password_status=403,
     task_instance_keys=(
         "dag_id", "duration", "end_date", "execution_date", "executor_config", "hostname", "job_id",
         "max_tries", "operator", "pid", "pool", "pool_slots", "priority_weight", "queue", "queued_dttm",
@@ -138,5 +137,3 @@ AIRFLOW_1_10 = Flavour(
         "LatestOnlyOperator": {},
     },
 )
-
-FLAVOURS: dict[str, Flavour] = {AIRFLOW_1_10.name: AIRFLOW_1_10}

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
-from expapi import schema
+from expapi import db_migrations
 from expapi.cli import main
 from expapi.db import Database
 from expapi.models import Base, Pool
@@ -28,7 +28,7 @@ OUTDATED = (
 def differences(database: Database) -> list:
     """What alembic's autogenerate would change to make the database match the models."""
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "version_table": schema.VERSION_TABLE})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "version_table": db_migrations.VERSION_TABLE})
         return compare_metadata(context, Base.metadata)
 
 
@@ -56,12 +56,12 @@ def command(empty_database_url: str, home: Path, monkeypatch: pytest.MonkeyPatch
 
 class TestMigrations:
     def test_build_exactly_the_models_schema(self, empty: Database) -> None:
-        schema.upgrade(empty.engine)
+        db_migrations.upgrade(empty.engine)
         assert differences(empty) == []
-        assert schema.state(empty.engine).current == HEAD
+        assert db_migrations.state(empty.engine).current == HEAD
 
     def test_the_hot_queries_have_their_keys_and_indexes(self, empty: Database) -> None:
-        schema.upgrade(empty.engine)
+        db_migrations.upgrade(empty.engine)
         found = inspect(empty.engine)
         unique = {tuple(u["column_names"]) for u in found.get_unique_constraints("dag_run")}
         assert {("dag_id", "execution_date"), ("dag_id", "run_id")} <= unique
@@ -71,12 +71,12 @@ class TestMigrations:
 
     def test_upgrade_a_database_made_before_migrations(self, empty: Database) -> None:
         # What create_all made: revision 0001's tables, with no version table.
-        schema.upgrade(empty.engine, "0001")
+        db_migrations.upgrade(empty.engine, "0001")
         with empty.engine.begin() as connection:
-            connection.execute(text(f"DROP TABLE {schema.VERSION_TABLE}"))
+            connection.execute(text(f"DROP TABLE {db_migrations.VERSION_TABLE}"))
             connection.execute(Pool.__table__.insert().values(pool="kept", slots=3, include_deferred=False))
-        assert schema.state(empty.engine).legacy
-        schema.upgrade(empty.engine)
+        assert db_migrations.state(empty.engine).legacy
+        db_migrations.upgrade(empty.engine)
         assert differences(empty) == []
         with empty.transaction() as session:
             assert session.scalar(select(Pool.slots).where(Pool.pool == "kept")) == 3
@@ -100,8 +100,8 @@ def test_mysql_tables_are_utf8mb4_with_exact_comparison_whatever_the_database_de
         try:
             with database.engine.connect() as connection:
                 connection.execute(text("ALTER DATABASE CHARACTER SET latin1"))
-            schema.upgrade(database.engine, "0001")
-            schema.upgrade(database.engine)
+            db_migrations.upgrade(database.engine, "0001")
+            db_migrations.upgrade(database.engine)
             assert differences(database) == []
             with database.engine.connect() as connection:
                 rows = connection.execute(
@@ -113,7 +113,7 @@ def test_mysql_tables_are_utf8mb4_with_exact_comparison_whatever_the_database_de
                 )).scalar()
         finally:
             database.dispose()
-    collations = {name.lower(): collation for name, collation in rows if name != schema.VERSION_TABLE}
+    collations = {name.lower(): collation for name, collation in rows if name != db_migrations.VERSION_TABLE}
     assert set(collations.values()) <= {"utf8mb4_nopad_bin", "utf8mb4_0900_bin"}, collations
     assert len(collations) == 7
     assert columns.lower() == "mediumtext"
@@ -127,7 +127,7 @@ class TestDbCommands:
         assert command("db", "upgrade") == (0, "The schema is current: revision 0002\n", "")
 
     def test_check_names_the_pending_revisions(self, command, empty: Database) -> None:
-        schema.upgrade(empty.engine, "0001")
+        db_migrations.upgrade(empty.engine, "0001")
         assert command("db", "check") == (1, "The database is at revision 0001; pending: 0002\n", "")
         code, out, _ = command("db", "init")
         assert (code, out.splitlines()[0]) == (0, "Upgraded the schema to revision 0002 (applied 0002)")
@@ -135,9 +135,9 @@ class TestDbCommands:
             assert session.scalar(select(Pool.pool)) == "default_pool"
 
     def test_a_revision_from_a_newer_expapi_is_refused(self, command, empty: Database) -> None:
-        schema.upgrade(empty.engine)
+        db_migrations.upgrade(empty.engine)
         with empty.engine.begin() as connection:
-            connection.execute(text(f"UPDATE {schema.VERSION_TABLE} SET version_num = '9999'"))
+            connection.execute(text(f"UPDATE {db_migrations.VERSION_TABLE} SET version_num = '9999'"))
         message = "The database is at revision 9999, which this expapi does not know (its head is 0002): upgrade expapi"
         assert command("db", "check") == (1, message + "\n", "")
         assert command("db", "upgrade") == (1, "", f"expapi: {message}\n")
@@ -146,18 +146,18 @@ class TestDbCommands:
 
 class TestServeOnAnOutdatedSchema:
     def test_refuses_in_one_line_naming_the_upgrade(self, command, empty: Database) -> None:
-        schema.upgrade(empty.engine, "0001")
+        db_migrations.upgrade(empty.engine, "0001")
         assert command("serve") == (1, "", OUTDATED)
         assert command("dags", "sync") == (1, "", OUTDATED)
-        assert schema.state(empty.engine).current == "0001"
+        assert db_migrations.state(empty.engine).current == "0001"
 
     def test_upgrades_when_told_to(self, command, empty: Database) -> None:
-        schema.upgrade(empty.engine, "0001")
+        db_migrations.upgrade(empty.engine, "0001")
         code, _, err = command("serve", "--upgrade-db")
         assert code == 0
         assert "upgraded the schema to revision 0002 (applied 0002)" in err
-        assert schema.state(empty.engine).current == HEAD
+        assert db_migrations.state(empty.engine).current == HEAD
 
     def test_an_empty_database_gets_the_schema_without_asking(self, command, empty: Database) -> None:
         assert command("serve")[0] == 0
-        assert schema.state(empty.engine).current == HEAD
+        assert db_migrations.state(empty.engine).current == HEAD

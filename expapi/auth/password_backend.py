@@ -8,17 +8,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 from starlette.concurrency import run_in_threadpool
 
-from expapi.auth import passwords
+from expapi.auth import password_hashing
 from expapi.auth.base import Backend, Identity, forbidden, unauthorized
 from expapi.auth.basic_credentials import MalformedCredentials, parse_basic
 from expapi.auth.credential_cache import VerifiedCredentials
 from expapi.auth.users import password_hash_of
+from expapi.runtime import http_error
+from expapi.store.outcomes import StoreFailure
 
 CHALLENGE = 'Basic realm="expapi"'
 
 
 class PasswordBackend(Backend):
-    """Basic credentials checked against bcrypt hashes; 401 without them, 403 when they are wrong."""
+    """Basic credentials checked against bcrypt hashes; 401 without them, the flavour's status when they are wrong."""
 
     name = "password"
     scheme = "basic"
@@ -37,8 +39,13 @@ class PasswordBackend(Backend):
             username, password = parse_basic(authorization)
         except MalformedCredentials:
             raise unauthorized(CHALLENGE) from None
-        if not await self._check(username, password):
-            raise forbidden()
+        try:
+            accepted = await self._check(username, password)
+        except StoreFailure as failure:
+            raise http_error(failure) from None
+        if not accepted:
+            # 1.10's password_auth answers 403 here; Airflow 2's basic_auth answers 401.
+            raise forbidden() if self.runtime.flavour.wrong_password_status == 403 else unauthorized(CHALLENGE)
         return Identity(user=username)
 
     async def _check(self, username: str, password: str) -> bool:
@@ -48,7 +55,7 @@ class PasswordBackend(Backend):
             return True
         loop = asyncio.get_running_loop()
         matches = await loop.run_in_executor(
-            self._hashing, passwords.verify_password, password, stored or passwords.DUMMY_HASH
+            self._hashing, password_hashing.verify_password, password, stored or password_hashing.DUMMY_HASH
         )
         if matches and stored is not None:
             self.verified.remember(username, password, stored)
@@ -56,6 +63,6 @@ class PasswordBackend(Backend):
         return False
 
     def _stored_hash(self, username: str) -> str | None:
-        """The user's password hash, read in a transaction of its own."""
-        with self.runtime.open().transaction() as session:
+        """The user's password hash, read in a transaction of its own on the metadata database."""
+        with self.runtime.database_session() as session:
             return password_hash_of(session, username)

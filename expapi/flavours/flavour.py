@@ -1,0 +1,57 @@
+"""What one Airflow line's experimental API looks like from outside, as data and small named hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from expapi.flavours.messages import Messages
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """One Airflow line: its version, its JSON, its messages, its response shapes and its defaults.
+
+    Where lines differ in a value, the value is a field; where they differ in how something
+    is written (a date inside a message, a UI link), the field is a small function.
+    """
+
+    name: str
+    # Other values of ``[api] compat`` that choose this flavour.
+    aliases: tuple[str, ...]
+    airflow_version: str
+    # Folder of expapi/example_dags holding this line's example DAG files.
+    examples: str
+    # JSON as Flask's jsonify writes it in this line (keys are sorted in every line).
+    json_separators: tuple[str, str]
+    json_trailing_newline: bool
+    # State and start date of a run made by a trigger.
+    triggered_run_state: str
+    triggered_run_starts_now: bool
+    # str() of a date inside messages: one the client sent, one the server made.
+    client_date_str: Callable[[datetime], str]
+    server_date_str: Callable[[datetime], str]
+    # ``dag_run_url`` in run listings.
+    dag_run_url: Callable[[str, datetime], str]
+    messages: Messages
+    # The keys each response object shows, in this line (expapi.flavours.presenters finds the values).
+    dag_run_keys: tuple[str, ...]
+    latest_run_keys: tuple[str, ...]
+    pool_keys: tuple[str, ...]
+    task_instance_keys: tuple[str, ...]
+    # The status the password backend answers to Basic credentials it does not accept.
+    wrong_password_status: int
+    # Operator attributes every task has, with BaseOperator's defaults in this line.
+    base_operator_defaults: Mapping[str, Any] = field(default_factory=dict)
+    # Extra attributes per operator class, with their defaults.
+    operator_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def dumps_options(self) -> dict[str, Any]:
+        """``json.dumps`` keyword arguments that write JSON as this line's Flask did."""
+        return {"sort_keys": True, "separators": self.json_separators, "ensure_ascii": True}
+
+    def defaults_for(self, operator: str) -> dict[str, Any]:
+        """Every attribute an operator of this class has before the DAG file sets any."""
+        return {**self.base_operator_defaults, **self.operator_defaults.get(operator, {})}

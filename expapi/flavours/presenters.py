@@ -1,0 +1,137 @@
+"""The render step: every JSON body the API answers with, built from records and the flavour.
+
+Airflow's ``schemas/`` idea. The service hands over records; a flavour decides which keys
+each object shows (``Flavour.*_keys``) and how a value that differs between Airflow lines
+is written (its hooks, e.g. ``dag_run_url``); the tables below say where each key's value
+comes from. A new line adds keys here and lists them in its flavour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from expapi.flavours.flavour import Flavour
+from expapi.store.records import DagRecord, DagRunRecord, PoolRecord, TaskInstanceRecord
+
+R = TypeVar("R")
+Fields = Mapping[str, Callable[[R, Flavour], Any]]
+
+
+def iso_or_empty(value: datetime | None) -> str:
+    """isoformat(), or "" for no date (as the run listings write it)."""
+    return value.isoformat() if value is not None else ""
+
+
+def python_str(value: Any) -> str:
+    """Python's str() of a value, as Airflow renders task and task-instance attributes.
+
+    Sets are written with their items sorted, so the text is stable from one
+    request to the next (Python's own order depends on string hashing).
+    """
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(repr(v) for v in sorted(value)) + "}" if value else "set()"
+    return str(value)
+
+
+DAG_RUN_FIELDS: Fields[DagRunRecord] = {
+    "dag_id": lambda run, _: run.dag_id,
+    "dag_run_url": lambda run, flavour: flavour.dag_run_url(run.dag_id, run.execution_date),
+    "execution_date": lambda run, _: run.execution_date.isoformat(),
+    "id": lambda run, _: run.id,
+    "run_id": lambda run, _: run.run_id,
+    "start_date": lambda run, _: iso_or_empty(run.start_date),
+    "state": lambda run, _: run.state,
+}
+
+POOL_FIELDS: Fields[PoolRecord] = {
+    "description": lambda pool, _: pool.description,
+    "id": lambda pool, _: pool.id,
+    "include_deferred": lambda pool, _: pool.include_deferred,
+    "pool": lambda pool, _: pool.name,
+    "slots": lambda pool, _: pool.slots,
+}
+
+# Task-instance keys not named after a record field; any other key is the field's value (None if none).
+TASK_INSTANCE_FIELDS: Fields[TaskInstanceRecord] = {
+    "executor_config": lambda instance, _: instance.executor_config or {},
+    "test_mode": lambda instance, _: False,
+}
+
+
+def _shaped(record: R, keys: Iterable[str], fields: Fields[R], flavour: Flavour) -> dict[str, Any]:
+    return {key: fields[key](record, flavour) for key in keys}
+
+
+def triggered_run(flavour: Flavour, execution_date: datetime, run_id: str, message: str) -> dict[str, Any]:
+    """``POST .../dag_runs``: the date as the trigger read it (the client's offset kept)."""
+    return {"execution_date": execution_date.isoformat(), "message": message, "run_id": run_id}
+
+
+def dag_runs(flavour: Flavour, runs: Iterable[DagRunRecord]) -> list[dict[str, Any]]:
+    """``GET .../dag_runs``: a bare list."""
+    return [_shaped(run, flavour.dag_run_keys, DAG_RUN_FIELDS, flavour) for run in runs]
+
+
+def dag_run_state(flavour: Flavour, run: DagRunRecord) -> dict[str, Any]:
+    """``GET .../dag_runs/{execution_date}``."""
+    return {"state": run.state}
+
+
+def latest_runs(flavour: Flavour, runs: Iterable[DagRunRecord]) -> dict[str, Any]:
+    """``GET /latest_runs``: wrapped in ``items`` (old Flask could not jsonify a list)."""
+    return {"items": [_shaped(run, flavour.latest_run_keys, DAG_RUN_FIELDS, flavour) for run in runs]}
+
+
+def task(flavour: Flavour, attributes: Mapping[str, Any]) -> dict[str, str]:
+    """``GET .../tasks/{task_id}``: every operator attribute, as str()."""
+    return {name: python_str(value) for name, value in sorted(attributes.items())}
+
+
+def task_instance(flavour: Flavour, instance: TaskInstanceRecord) -> dict[str, str]:
+    """``GET .../tasks/{task_id}`` of a run: the flavour's keys, each as str()."""
+    return {
+        key: python_str(TASK_INSTANCE_FIELDS[key](instance, flavour) if key in TASK_INSTANCE_FIELDS else getattr(instance, key, None))
+        for key in flavour.task_instance_keys
+    }
+
+
+def dag_paused(flavour: Flavour, dag: DagRecord) -> dict[str, Any]:
+    """``GET .../paused``."""
+    return {"is_paused": dag.is_paused}
+
+
+def dag_paused_set(flavour: Flavour) -> dict[str, Any]:
+    """``GET .../paused/{paused}``."""
+    return {"response": "ok"}
+
+
+def dag_deleted(flavour: Flavour, count: int, message: str) -> dict[str, Any]:
+    """``DELETE /dags/{dag_id}``."""
+    return {"count": count, "message": message}
+
+
+def lineage(flavour: Flavour, task_ids: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """``GET /lineage/...``."""
+    return {"task_ids": dict(task_ids)}
+
+
+def pool(flavour: Flavour, record: PoolRecord) -> dict[str, Any]:
+    """A pool, as every pool operation shows it."""
+    return _shaped(record, flavour.pool_keys, POOL_FIELDS, flavour)
+
+
+def pools(flavour: Flavour, records: Iterable[PoolRecord]) -> list[dict[str, Any]]:
+    """``GET /pools``: a bare list."""
+    return [pool(flavour, record) for record in records]
+
+
+def status(flavour: Flavour) -> dict[str, Any]:
+    """``GET /test``."""
+    return {"status": "OK"}
+
+
+def info(flavour: Flavour) -> dict[str, Any]:
+    """``GET /info``: the Airflow version the flavour follows."""
+    return {"version": flavour.airflow_version}

@@ -1,0 +1,321 @@
+"""The SQL store: the store protocol answered from expapi's own database.
+
+One SQLAlchemy session per unit of work. Lists are built from selected columns, not ORM
+objects. Every SQLAlchemy failure becomes a store outcome in one place, ``translated``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
+from sqlalchemy.orm import Session
+
+from expapi.dags.definition import Dag
+from expapi.db import Database, driver_message, upsert
+from expapi.models import DagCode, DagModel, DagRun, Pool, SerializedDag, TaskInstance
+from expapi.store.outcomes import (
+    DagCodeMissing,
+    DagDefinitionMissing,
+    DagNotFound,
+    DagRunNotFound,
+    DuplicateExecutionDate,
+    DuplicateRunId,
+    PoolNotFound,
+    StoreFailure,
+    StoreUnavailable,
+    TaskInstanceNotFound,
+    ValueNotStorable,
+)
+from expapi.store.records import (
+    DagRecord,
+    DagRunRecord,
+    NewDagRun,
+    NewTaskInstance,
+    PoolRecord,
+    TaskInstanceRecord,
+)
+
+log = logging.getLogger(__name__)
+
+# Tables whose rows belong to one DAG; deleting a DAG counts the rows it removes from each.
+DAG_TABLES = (TaskInstance, DagRun, SerializedDag, DagModel)
+NAME = "metadata database"
+HINT = "run 'expapi db init'?"
+
+_DAG_COLUMNS = (DagModel.dag_id, DagModel.is_paused, DagModel.is_active, DagModel.fileloc, DagModel.owners, DagModel.description)
+_RUN_COLUMNS = (
+    DagRun.dag_id, DagRun.run_id, DagRun.execution_date, DagRun.state, DagRun.start_date, DagRun.end_date,
+    DagRun.id, DagRun.external_trigger, DagRun.conf,
+)
+_POOL_COLUMNS = (Pool.pool, Pool.slots, Pool.description, Pool.id, Pool.include_deferred)
+_TASK_INSTANCE_COLUMNS = (
+    TaskInstance.dag_id, TaskInstance.task_id, TaskInstance.execution_date, TaskInstance.run_id, TaskInstance.state,
+    TaskInstance.start_date, TaskInstance.end_date, TaskInstance.duration, TaskInstance.try_number,
+    TaskInstance.max_tries, TaskInstance.hostname, TaskInstance.unixname, TaskInstance.job_id, TaskInstance.pool,
+    TaskInstance.pool_slots, TaskInstance.queue, TaskInstance.priority_weight, TaskInstance.operator,
+    TaskInstance.queued_dttm, TaskInstance.pid, TaskInstance.executor_config,
+)
+
+
+class SqlStorage:
+    """expapi's database as a storage: one transaction per unit of work."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        # Names the database for its operator; the URL's password is hidden.
+        self.where = f"the database {database.engine.url!r}"
+
+    @classmethod
+    def from_url(cls, url: str) -> SqlStorage:
+        return cls(Database.from_url(url))
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[SqlStore]:
+        """A SqlStore on one transaction: committed if the block returns, rolled back if it raises."""
+        with self.session() as session:
+            yield SqlStore(session)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction on the database, its failures translated (also for what only a database holds)."""
+        with translated(self.where):
+            with self.database.transaction() as session:
+                yield session
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+@contextmanager
+def translated(where: str) -> Iterator[None]:
+    """The one place SQLAlchemy's failures become store outcomes."""
+    try:
+        yield
+    except DataError as exc:
+        # A value the database refuses (e.g. a NUL character on PostgreSQL) is the request's.
+        raise ValueNotStorable("database", driver_message(exc)) from exc
+    except (OperationalError, DisconnectionError) as exc:
+        # Unreachable, dropped, or (on SQLite) no tables yet.
+        raise _failure(StoreUnavailable, where, exc) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise _failure(StoreUnavailable, where, exc) from exc
+        if isinstance(exc, (ProgrammingError, InterfaceError)):
+            # No tables yet on PostgreSQL and MariaDB, or a driver that cannot go on.
+            raise _failure(StoreFailure, where, exc) from exc
+        raise
+
+
+def _failure(kind: type[StoreFailure], where: str, exc: Exception) -> StoreFailure:
+    return kind(name=NAME, where=where, error=exc.__class__.__name__, detail=driver_message(exc), hint=HINT)
+
+
+class SqlStore:
+    """The store protocol over one SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_dag(self, dag_id: str) -> DagRecord:
+        row = self.session.execute(select(*_DAG_COLUMNS).where(DagModel.dag_id == dag_id)).first()
+        if row is None:
+            raise DagNotFound(dag_id)
+        return DagRecord(*row)
+
+    def get_dag_definition(self, dag_id: str) -> Dag:
+        # One query answers both: is the DAG known, and is its definition stored.
+        query = (
+            select(DagModel.dag_id, SerializedDag.data)
+            .outerjoin(SerializedDag, SerializedDag.dag_id == DagModel.dag_id)
+            .where(DagModel.dag_id == dag_id)
+        )
+        row = self.session.execute(query).first()
+        if row is None:
+            raise DagNotFound(dag_id)
+        if row.data is None:
+            raise DagDefinitionMissing(dag_id)
+        return Dag.from_data(row.data)
+
+    def get_dag_code(self, dag_id: str) -> str:
+        source = self.session.scalar(select(DagCode.source_code).where(DagCode.dag_id == dag_id))
+        if source is None:
+            raise DagCodeMissing(dag_id)
+        return source
+
+    def set_dag_paused(self, dag_id: str, paused: bool) -> None:
+        model = self.session.get(DagModel, dag_id)
+        if model is None:
+            raise DagNotFound(dag_id)
+        model.is_paused = paused
+
+    def delete_dag(self, dag_id: str) -> int:
+        # The lock makes a concurrent delete wait, then find nothing: one of them counts the rows.
+        if self.session.get(DagModel, dag_id, with_for_update=True) is None:
+            raise DagNotFound(dag_id)
+        count = 0
+        for table in DAG_TABLES:
+            count += self.session.execute(delete(table).where(table.dag_id == dag_id)).rowcount
+        self.session.execute(delete(DagCode).where(DagCode.dag_id == dag_id))
+        return count
+
+    def create_dag_run(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> DagRunRecord:
+        self._refuse_clash(run)
+        try:
+            with self.session.begin_nested():
+                row = self._insert_run(run, task_instances)
+        except IntegrityError:
+            # Another request won the race between our check and our insert: its row is visible now.
+            self._refuse_clash(run)
+            raise DuplicateExecutionDate(run.dag_id, run.run_id, run.execution_date) from None
+        return _run_record(row)
+
+    def _refuse_clash(self, run: NewDagRun) -> None:
+        # One query, so one snapshot: two would let a concurrent trigger commit in between
+        # and the same request be told about the date where a later one is told about the run id.
+        clash = select(DagRun.run_id).where(
+            DagRun.dag_id == run.dag_id, or_(DagRun.run_id == run.run_id, DagRun.execution_date == run.execution_date)
+        )
+        taken = set(self.session.scalars(clash))
+        if run.run_id in taken:
+            raise DuplicateRunId(run.dag_id, run.run_id, run.execution_date)
+        if taken:
+            raise DuplicateExecutionDate(run.dag_id, run.run_id, run.execution_date)
+
+    def _insert_run(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> DagRun:
+        row = DagRun(
+            dag_id=run.dag_id,
+            run_id=run.run_id,
+            execution_date=run.execution_date,
+            start_date=run.start_date,
+            state=run.state,
+            external_trigger=run.external_trigger,
+            conf=dict(run.conf) if run.conf is not None else None,
+        )
+        self.session.add(row)
+        for instance in task_instances:
+            self.session.add(
+                TaskInstance(
+                    dag_id=run.dag_id,
+                    task_id=instance.task_id,
+                    execution_date=run.execution_date,
+                    run_id=run.run_id,
+                    state=None,
+                    try_number=0,
+                    max_tries=instance.max_tries,
+                    hostname="",
+                    unixname=instance.unixname,
+                    pool=instance.pool,
+                    pool_slots=instance.pool_slots,
+                    queue=instance.queue,
+                    priority_weight=instance.priority_weight,
+                    operator=instance.operator,
+                    executor_config=dict(instance.executor_config),
+                )
+            )
+        self.session.flush()
+        return row
+
+    def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[DagRunRecord]:
+        query = select(*_RUN_COLUMNS).where(DagRun.dag_id == dag_id).order_by(DagRun.execution_date)
+        if state is not None:
+            query = query.where(DagRun.state == state)
+        return [DagRunRecord(*row) for row in self.session.execute(query)]
+
+    def get_dag_run(self, dag_id: str, execution_date: datetime) -> DagRunRecord:
+        query = select(*_RUN_COLUMNS).where(DagRun.dag_id == dag_id, DagRun.execution_date == execution_date)
+        row = self.session.execute(query).first()
+        if row is None:
+            raise DagRunNotFound(dag_id, execution_date)
+        return DagRunRecord(*row)
+
+    def get_latest_dag_runs(self) -> list[DagRunRecord]:
+        newest = (
+            select(DagRun.dag_id, func.max(DagRun.execution_date).label("execution_date"))
+            .group_by(DagRun.dag_id)
+            .subquery()
+        )
+        query = (
+            select(*_RUN_COLUMNS)
+            .join(newest, (DagRun.dag_id == newest.c.dag_id) & (DagRun.execution_date == newest.c.execution_date))
+            .order_by(DagRun.dag_id)
+        )
+        return [DagRunRecord(*row) for row in self.session.execute(query)]
+
+    def get_task_instance(self, run: DagRunRecord, task_id: str) -> TaskInstanceRecord:
+        query = select(*_TASK_INSTANCE_COLUMNS).where(
+            TaskInstance.dag_id == run.dag_id,
+            TaskInstance.task_id == task_id,
+            TaskInstance.execution_date == run.execution_date,
+        )
+        row = self.session.execute(query).first()
+        if row is None:
+            raise TaskInstanceNotFound(run.dag_id, task_id, run.execution_date)
+        return TaskInstanceRecord(*row)
+
+    def get_lineage(self, dag: Dag, run: DagRunRecord) -> dict[str, dict[str, Any]]:
+        # Airflow reports what tasks pushed while running; expapi runs no tasks, so it
+        # reports what their DAG file declares.
+        lineage: dict[str, dict[str, Any]] = {}
+        for task in dag.tasks.values():
+            declared = {key: task.attributes[key] for key in ("inlets", "outlets") if task.attributes.get(key)}
+            if declared:
+                lineage[task.task_id] = declared
+        return lineage
+
+    def list_pools(self) -> list[PoolRecord]:
+        return [PoolRecord(*row) for row in self.session.execute(select(*_POOL_COLUMNS).order_by(Pool.id))]
+
+    def get_pool(self, name: str) -> PoolRecord:
+        return _pool_record(self._find_pool(name))
+
+    def upsert_pool(self, name: str, slots: int, description: str | None) -> PoolRecord:
+        find = select(Pool).where(Pool.pool == name).with_for_update()
+        pool = self.session.scalar(find)
+        if pool is None:
+            # A concurrent request may be creating it too: the upsert waits for it, then updates.
+            values = {"pool": name, "slots": slots, "description": description, "include_deferred": False}
+            upsert(self.session, Pool, values, key="pool", update=("slots", "description"))
+            return _pool_record(self.session.scalar(find.execution_options(populate_existing=True)))
+        pool.slots = slots
+        pool.description = description
+        self.session.flush()
+        return _pool_record(pool)
+
+    def delete_pool(self, name: str) -> PoolRecord:
+        pool = self._find_pool(name)
+        record = _pool_record(pool)
+        self.session.delete(pool)
+        return record
+
+    def _find_pool(self, name: str) -> Pool:
+        pool = self.session.scalar(select(Pool).where(Pool.pool == name))
+        if pool is None:
+            raise PoolNotFound(name)
+        return pool
+
+
+def _run_record(run: DagRun) -> DagRunRecord:
+    return DagRunRecord(
+        dag_id=run.dag_id, run_id=run.run_id, execution_date=run.execution_date, state=run.state,
+        start_date=run.start_date, end_date=run.end_date, id=run.id, external_trigger=run.external_trigger, conf=run.conf,
+    )
+
+
+def _pool_record(pool: Pool) -> PoolRecord:
+    return PoolRecord(
+        name=pool.pool, slots=pool.slots, description=pool.description, id=pool.id, include_deferred=pool.include_deferred
+    )
