@@ -26,6 +26,7 @@ from expapi.flavours import Flavour
 from expapi.gateway.client import open_upstream
 from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
 from expapi.runtime import Runtime
+from expapi.served_spec import ServedSpecMiddleware, served_document
 
 API_BASE_PATH = "/api/experimental"
 
@@ -60,7 +61,11 @@ class FlavourJsonifier(Jsonifier):
 
 
 def swagger_ui_options(expose_spec: str) -> SwaggerUIOptions:
-    """Serve the spec and Swagger UI unless ``[api] expose_spec = off``."""
+    """Serve the spec and Swagger UI unless ``[api] expose_spec = off``.
+
+    connexion serves the document with every ``$ref`` inlined; ``ServedSpecMiddleware``
+    answers the spec's URLs first, so connexion's copy is never what a client reads.
+    """
     served = expose_spec != "off"
     return SwaggerUIOptions(serve_spec=served, swagger_ui=served)
 
@@ -103,6 +108,9 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     app.add_middleware(AuthResponseHeadersMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     if runtime.config.api.expose_spec == "protected":
         app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
+    if runtime.config.api.expose_spec != "off":
+        document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name)
+        app.add_middleware(ServedSpecMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, document=document, base_path=API_BASE_PATH)
     app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
     runtime.allowed_methods = _allowed_methods(_parsed_spec())
     app.runtime = runtime  # for tests and the CLI
