@@ -25,6 +25,7 @@ from expapi.config import Config, load_config
 from expapi.flavours import Flavour
 from expapi.gateway.client import open_upstream
 from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
+from expapi.request_validation import VALIDATORS
 from expapi.runtime import Runtime
 from expapi.served_spec import ServedSpecMiddleware, served_document
 
@@ -95,6 +96,7 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
         load_spec(),
         base_path=API_BASE_PATH,
         validate_responses=validate_responses,
+        validator_map=VALIDATORS,
         # connexion checks the spec's schemes after routing (404/405 first, as in Airflow);
         # both schemes defer to the configured backend.
         security_map=security_map(backend),

@@ -23,7 +23,7 @@ def trigger_dag_run(
     ctx: Context,
     dag_id: str,
     *,
-    run_id: str | None = None,
+    run_id: str | int | None = None,
     conf: Any = None,
     execution_date: Any = None,
     replace_microseconds: bool | str | None = None,
@@ -40,7 +40,8 @@ def trigger_dag_run(
     if strip_microseconds:
         when = when.replace(microsecond=0)
     _check_start_date(ctx, dag, when)
-    run_id = run_id or f"manual__{when.isoformat()}"
+    # A number is stored as its string, as Airflow 1.10's string column did.
+    run_id = str(run_id) if run_id else f"manual__{when.isoformat()}"
     date_str = ctx.flavour.client_date_str if supplied else ctx.flavour.server_date_str
     said = {"dag_id": dag_id, "execution_date": date_str(when), "run_id": run_id}
 
