@@ -35,6 +35,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 STORE_UNAVAILABLE = "The {name} is unavailable; try again shortly"
 VALUE_NOT_STORABLE = "A value in the request cannot be stored by the {store}"
 INTERNAL_ERROR = "Internal server error"
+# Seconds a client is asked to wait after a 503: a lock or a pool wait has already run out.
+RETRY_AFTER_SECONDS = 5
 
 _current: ContextVar[Runtime] = ContextVar("expapi_runtime")
 
@@ -110,7 +112,9 @@ def http_error(failure: StoreFailure) -> ApiError:
     if isinstance(failure, StoreUnavailable):
         # The driver's first line (e.g. "connection refused") tells an operator what broke.
         log.error("%s is unavailable: %s: %s", failure.where, failure.error, failure.detail)
-        return ServiceUnavailable(STORE_UNAVAILABLE.format(name=failure.name))
+        return ServiceUnavailable(
+            STORE_UNAVAILABLE.format(name=failure.name), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
     log.error("%s failed: %s: %s", failure.where, failure.error, failure.detail, exc_info=failure.__cause__)
     return InternalServerError(INTERNAL_ERROR)
 
@@ -142,5 +146,20 @@ def with_context(handler: F) -> F:
             return current().call(handler, **kwargs)
         except StoreFailure as failure:
             raise http_error(failure) from None
+
+    return run  # type: ignore[return-value]
+
+
+def without_store(handler: F) -> F:
+    """Run a handler that reads nothing stored on the event loop, with a store-less ``Context``.
+
+    It takes no worker thread and no database connection, so a held lock, a full pool or
+    busy handler threads cannot delay it: what a liveness check needs.
+    """
+
+    @functools.wraps(handler)
+    async def run(**kwargs: Any) -> Any:
+        runtime = current()
+        return handler(Context(store=None, flavour=runtime.flavour, timezone=runtime.timezone), **kwargs)  # type: ignore[arg-type]
 
     return run  # type: ignore[return-value]
