@@ -121,6 +121,15 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return (found.st_dev, found.st_ino)
 
 
+def _writable(path: Path) -> bool:
+    # Opening is the test: root passes access() checks that an immutable file still fails.
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError:
+        return False
+    return True
+
+
 def watch_file_identity(engine: Engine, path: Path) -> None:
     """Never use, nor commit to, a SQLite file that is no longer the one at ``path``.
 
@@ -128,14 +137,20 @@ def watch_file_identity(engine: Engine, path: Path) -> None:
     writes vanish at the next start. Each connection remembers which file it opened; one
     whose file is gone is replaced when taken from the pool (SQLAlchemy retries with a new
     connection), and a commit on it fails, so a client is not told a lost write succeeded.
+    A connection SQLite could only open read-only (the file was immutable, say) is replaced
+    the same way once the file is writable again.
     """
 
     def remember(_dbapi_connection, record) -> None:
         record.info["file_identity"] = _file_identity(path)
+        record.info["opened_read_only"] = not _writable(path)
 
     def replace_if_stale(_dbapi_connection, record, _proxy) -> None:
         if record.info.get("file_identity") != _file_identity(path):
             raise DisconnectionError(str(DatabaseFileReplaced(path)))
+        if record.info.get("opened_read_only") and _writable(path):
+            # SQLite opened it read-only and keeps it so: a fresh one can write again.
+            raise DisconnectionError(f"the database file {str(path)!r} is writable again")
 
     def refuse_stale_commit(connection) -> None:
         if connection.info.get("file_identity") != _file_identity(path):
