@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from expapi.dates import resolve_timezone
 from expapi.errors import ApiError, BadRequest, InternalServerError, ServiceUnavailable
 from expapi.flavours import FLAVOURS, Flavour
 from expapi.service.context import Context
+from expapi.service.input_values import check_input_values
 from expapi.store import open_storage
 from expapi.store.outcomes import StoreFailure, StoreUnavailable, ValueNotStorable
 from expapi.store.protocol import Storage
@@ -85,6 +87,7 @@ class Runtime:
         Raises ApiError, or StoreFailure when the store itself fails: each caller tells its
         own user about that (an HTTP status, or a command's exit code).
         """
+        check_input_values(_named_arguments(operation, args, kwargs))
         try:
             with self.unit_of_work() as ctx:
                 return operation(ctx, *args, **kwargs)
@@ -105,6 +108,14 @@ class Runtime:
             raise RuntimeError("this deployment has no metadata database")
         with storage.session() as session:
             yield session
+
+
+def _named_arguments(operation: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call's arguments by parameter name (the first, the Context, left out)."""
+    if not args:
+        return kwargs
+    parameters = [name for name in inspect.signature(operation).parameters][1:]
+    return {**dict(zip(parameters, args)), **kwargs}
 
 
 def http_error(failure: StoreFailure) -> ApiError:
