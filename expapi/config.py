@@ -91,6 +91,10 @@ class ApiConfig:
     auth_backend: str = "default"
     compat: str = "1.10"
     expose_spec: str = "public"
+    # The password backend refuses (429) a user or client address with this many failed
+    # checks in the last failed_login_window seconds (Airflow's web login: 5 per 40 s); 0 = off.
+    failed_login_limit: int = 5
+    failed_login_window: float = 40.0
 
 
 @dataclass(frozen=True)
@@ -321,6 +325,8 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("api", "auth_backend"): _choice(AUTH_BACKENDS),
     ("api", "compat"): _choice(COMPAT_LEVELS),
     ("api", "expose_spec"): _choice(EXPOSE_SPEC),
+    ("api", "failed_login_limit"): _non_negative_int,
+    ("api", "failed_login_window"): _positive_seconds,
     ("cli", "api_client"): _choice(API_CLIENTS),
     ("logging", "logging_level"): _choice({**LOGGING_LEVELS, **{k.lower(): k for k in LOGGING_LEVELS}}),
     ("gateway", "airflow_url"): _airflow_url,
