@@ -5,6 +5,11 @@ refused try costs no bcrypt check and no database read, so a flood of wrong pass
 from one address, or against one user, stops costing CPU after a handful of tries.
 Counts live in the worker process (each worker counts on its own) and are kept only as
 long as the window, for a bounded number of keys.
+
+Only finished, failed checks count. Counting checks under way too would stop a burst of
+concurrent guesses at exactly the limit, but would also refuse a client that opens with
+many parallel requests before its credentials are cached; so a burst of N concurrent
+guesses may cost up to N checks once.
 """
 
 from __future__ import annotations
