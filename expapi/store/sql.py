@@ -121,7 +121,8 @@ def translated(where: str) -> Iterator[None]:
         # Every pooled connection stayed busy for [database] pool_timeout.
         raise _failure(StoreUnavailable, where, exc) from exc
     except DatabaseFileReplaced as exc:
-        raise StoreUnavailable(name=NAME, where=where, error=exc.__class__.__name__, detail=str(exc), hint="restart?") from exc
+        # SQLite: the file at the path is another now; the next request uses that one.
+        raise StoreUnavailable(name=NAME, where=where, error=exc.__class__.__name__, detail=str(exc), hint=HINT) from exc
     except (OperationalError, DisconnectionError) as exc:
         if _refused_value(exc):
             raise ValueNotStorable("database", driver_message(exc)) from exc
