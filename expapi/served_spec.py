@@ -6,7 +6,7 @@ that server does, so the served document keeps only
 
 * the security of the configured ``[api] auth_backend`` (none for ``default``; ``Basic`` for
   ``password``; ``Kerberos`` for ``kerberos``; for ``deny_all``, no scheme and a 403 on every
-  operation), with the 401 and 403 answers only where that backend gives them;
+  operation), with the 401, 403 and 429 answers only where that backend gives them;
 * the parts of the running flavour: any node marked ``x-expapi-flavours: [<flavour>, ...]``
   (an operation, a parameter, a response, a header, a property, a ``oneOf`` branch) is kept
   only when the running flavour is listed, and the mark itself is dropped;
@@ -32,10 +32,10 @@ FLAVOURS_MARK = "x-expapi-flavours"
 BACKEND_SECURITY: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "default": (None, ()),
     "deny_all": (None, ("403",)),
-    "password": ("Basic", ("401", "403")),
+    "password": ("Basic", ("401", "403", "429")),
     "kerberos": ("Kerberos", ("401", "403")),
 }
-REFUSALS = {"401": "Unauthorized", "403": "Forbidden"}
+REFUSALS = {"401": "Unauthorized", "403": "Forbidden", "429": "TooManyRequests"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 

@@ -29,8 +29,8 @@ def test_the_open_backend_declares_no_security_and_no_refusal() -> None:
     assert "security" not in document
     assert "securitySchemes" not in document["components"]
     for _path, _method, operation in [(p, m, o) for p, i in document["paths"].items() for m, o in i.items() if m != "parameters"]:
-        assert not {"401", "403"} & set(operation["responses"])
-    assert not {"Unauthorized", "Forbidden"} & set(document["components"]["responses"])
+        assert not {"401", "403", "429"} & set(operation["responses"])
+    assert not {"Unauthorized", "Forbidden", "TooManyRequests"} & set(document["components"]["responses"])
 
 
 @pytest.mark.parametrize("auth_backend, scheme", [("password", "Basic"), ("kerberos", "Kerberos")])
@@ -39,7 +39,10 @@ def test_a_reading_backend_declares_only_its_scheme(auth_backend: str, scheme: s
     assert document["security"] == [{scheme: []}]
     assert list(document["components"]["securitySchemes"]) == [scheme]
     for path, method, _ in OPERATIONS:
-        assert {"401", "403"} <= set(document["paths"][path][method]["responses"])
+        responses = set(document["paths"][path][method]["responses"])
+        assert {"401", "403"} <= responses
+        # Only the password backend throttles failed logins.
+        assert ("429" in responses) == (auth_backend == "password")
 
 
 def test_deny_all_declares_a_403_on_every_operation_and_no_scheme() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,8 +27,13 @@ OUTDATED = "{state}. Run `expapi db upgrade` (or start the server with `expapi s
 
 
 def connect(config) -> Database:
-    """The configured database, once its server answers (retried per ``[database]``)."""
-    database = Database.from_url(config.core.sql_alchemy_conn)
+    """The configured database, once its server answers (retried per ``[database]``).
+
+    A command is no request with a client waiting on it: it waits out a lock held by a
+    running server (up to a minute) and a migration may run as long as it needs.
+    """
+    limits = replace(config.database, lock_timeout=max(config.database.lock_timeout, 60.0), statement_timeout=0.0)
+    database = Database.from_url(config.core.sql_alchemy_conn, limits)
     try:
         wait_until_reachable(database.engine, config.database.connect_retries, config.database.connect_retry_delay)
     except DatabaseUnreachable as exc:

@@ -18,4 +18,4 @@ def open_storage(config: Config) -> Storage:
     """The storage the configuration names: today always the database of ``[core] sql_alchemy_conn``."""
     from expapi.store.sql import SqlStorage  # SQLAlchemy only where a database is used
 
-    return SqlStorage.from_url(config.core.sql_alchemy_conn)
+    return SqlStorage.from_url(config.core.sql_alchemy_conn, config.database)
