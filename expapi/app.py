@@ -25,6 +25,7 @@ from expapi.config import Config, load_config
 from expapi.flavours import Flavour
 from expapi.gateway.client import open_upstream
 from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
+from expapi.request_guard import RequestGuardMiddleware
 from expapi.runtime import Runtime
 
 API_BASE_PATH = "/api/experimental"
@@ -103,7 +104,15 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     app.add_middleware(AuthResponseHeadersMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     if runtime.config.api.expose_spec == "protected":
         app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
-    app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
+    webserver = runtime.config.webserver
+    # Before the Swagger UI and routing: a foreign Host or a cross-site write reaches nothing.
+    app.add_middleware(RequestGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, webserver=webserver, base_path=API_BASE_PATH)
+    app.add_middleware(
+        JsonBodyMiddleware,
+        position=MiddlewarePosition.BEFORE_VALIDATION,
+        max_body=webserver.max_request_body,
+        read_timeout=webserver.body_read_timeout,
+    )
     runtime.allowed_methods = _allowed_methods(_parsed_spec())
     app.runtime = runtime  # for tests and the CLI
     app.auth_backend = backend  # for tests

@@ -34,6 +34,18 @@ class NotFound(ApiError):
     status = 404
 
 
+class RequestTimeout(ApiError):
+    status = 408
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+
+
+class HeadersTooLarge(ApiError):
+    status = 431
+
+
 class ServiceUnavailable(ApiError):
     status = 503
 

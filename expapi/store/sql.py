@@ -24,6 +24,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
+from expapi.redact import mask_url
 from expapi.dags.definition import Dag
 from expapi.db import Database, driver_message, upsert
 from expapi.models import DagCode, DagModel, DagRun, Pool, SerializedDag, TaskInstance
@@ -77,7 +78,7 @@ class SqlStorage:
     def __init__(self, database: Database) -> None:
         self.database = database
         # Names the database for its operator; the URL's password is hidden.
-        self.where = f"the database {database.engine.url!r}"
+        self.where = f"the database {mask_url(database.engine.url)}"
 
     @classmethod
     def from_url(cls, url: str) -> SqlStorage:
