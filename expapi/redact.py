@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 MASK = "***"
 # How much of a client's value a log line or message repeats; the rest is only counted.
@@ -28,10 +28,11 @@ def mask_url(url: object) -> str:
         netloc = f"{MASK}:{MASK}@" if parts.password is not None else f"{MASK}@"
         netloc += f"[{host}]" if host and ":" in host else (host or "")
         netloc += f":{port}" if port is not None else ""
-    query = urlencode([(key, MASK) for key, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
-    if parts.query and not query:  # a query that is not key=value pairs: hide it whole
-        query = MASK
-    return urlunsplit(SplitResult(parts.scheme, netloc, parts.path, query, MASK if parts.fragment else ""))
+    # Each value masked; a piece without "=" may itself be a secret, so it goes whole.
+    query = "&".join(f"{piece.split('=', 1)[0]}={MASK}" if "=" in piece else MASK for piece in parts.query.split("&") if piece)
+    # Built by hand: urlunsplit drops the empty host of sqlite:////path.
+    shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else f"{netloc}{parts.path}"
+    return shown + (f"?{query}" if query else "") + (f"#{MASK}" if parts.fragment else "")
 
 
 def clip(value: object, limit: int = CLIP_LENGTH) -> str:

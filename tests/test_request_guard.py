@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import API
+from http_helpers import API
 from expapi.config import load_config
 from expapi.request_guard import allowed_hosts, host_name
 

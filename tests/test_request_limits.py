@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import API
+from http_helpers import API
 
 TRIGGER = f"{API}/dags/example_bash_operator/dag_runs"
 LIMIT = 1024 * 1024
