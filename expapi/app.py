@@ -25,6 +25,7 @@ from expapi.config import Config, load_config
 from expapi.flavours import Flavour
 from expapi.gateway.client import open_upstream
 from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
+from expapi.request_guard import RequestGuardMiddleware
 from expapi.request_validation import VALIDATORS
 from expapi.runtime import Runtime
 from expapi.served_spec import ServedSpecMiddleware, served_document
@@ -113,7 +114,15 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     if runtime.config.api.expose_spec != "off":
         document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name)
         app.add_middleware(ServedSpecMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, document=document, base_path=API_BASE_PATH)
-    app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
+    webserver = runtime.config.webserver
+    # Before the Swagger UI and routing: a foreign Host or a cross-site write reaches nothing.
+    app.add_middleware(RequestGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, webserver=webserver, base_path=API_BASE_PATH)
+    app.add_middleware(
+        JsonBodyMiddleware,
+        position=MiddlewarePosition.BEFORE_VALIDATION,
+        max_body=webserver.max_request_body,
+        read_timeout=webserver.body_read_timeout,
+    )
     runtime.allowed_methods = _allowed_methods(_parsed_spec())
     app.runtime = runtime  # for tests and the CLI
     app.auth_backend = backend  # for tests

@@ -84,6 +84,19 @@ class WebserverConfig:
     web_server_host: str = "127.0.0.1"
     web_server_port: int = 8080
     workers: int = 1
+    # Host names the server answers to, comma-separated; "*" = any. Empty: the loopback
+    # names when bound to a loopback address (DNS rebinding cannot reach it), else any.
+    allowed_hosts: str = ""
+    # Origins (scheme://host:port) whose pages may send state-changing requests, comma-separated.
+    trusted_origins: str = ""
+    # Limits on what one client may hold; see expapi.http_limits and docs/reliability.md.
+    max_request_body: int = 1024 * 1024
+    max_header_bytes: int = 64 * 1024
+    max_header_count: int = 100
+    header_read_timeout: float = 10.0
+    body_read_timeout: float = 30.0
+    keep_alive_timeout: float = 5.0
+    max_connections: int = 500
 
 
 @dataclass(frozen=True)
@@ -322,6 +335,13 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("database", "statement_timeout"): _seconds,
     ("webserver", "web_server_port"): port_number,
     ("webserver", "workers"): positive_int,
+    ("webserver", "max_request_body"): positive_int,
+    ("webserver", "max_header_bytes"): positive_int,
+    ("webserver", "max_header_count"): positive_int,
+    ("webserver", "header_read_timeout"): _timeout,
+    ("webserver", "body_read_timeout"): _timeout,
+    ("webserver", "keep_alive_timeout"): _timeout,
+    ("webserver", "max_connections"): positive_int,
     ("api", "auth_backend"): _choice(AUTH_BACKENDS),
     ("api", "compat"): _choice(COMPAT_LEVELS),
     ("api", "expose_spec"): _choice(EXPOSE_SPEC),

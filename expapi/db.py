@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, Integr
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from expapi.redact import clip, mask_url
 from expapi import db_migrations
 from expapi.config import ConfigError, DatabaseConfig
 from expapi.models import Pool
@@ -37,7 +38,7 @@ def make_engine(url: str, limits: DatabaseConfig | None = None) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"invalid value for [core] sql_alchemy_conn: {url!r}") from None
+        raise ConfigError(f"invalid value for [core] sql_alchemy_conn: {mask_url(url)!r}") from None
     backend = parsed.get_backend_name()
     # A connection the server dropped (a restart, an idle timeout) is replaced, not used.
     options: dict = {"pool_pre_ping": True, "pool_timeout": limits.pool_timeout}
@@ -65,9 +66,10 @@ def make_engine(url: str, limits: DatabaseConfig | None = None) -> Engine:
         if key in parsed.query:  # the URL's own ?connect_timeout=... wins
             del options["connect_args"][key]
     try:
-        engine = create_engine(parsed, **options)
+        # Statement parameters stay out of error messages: they hold clients' values, unbounded.
+        engine = create_engine(parsed, hide_parameters=True, **options)
     except Exception as exc:  # unknown dialect, missing driver
-        raise ConfigError(f"cannot use [core] sql_alchemy_conn {parsed.render_as_string()}: {exc}") from None
+        raise ConfigError(f"cannot use [core] sql_alchemy_conn {mask_url(parsed)}: {exc}") from None
     if backend == "sqlite":
         path = _sqlite_file(parsed)
         if path is not None:
@@ -210,14 +212,15 @@ class DatabaseUnreachable(Exception):
 
     def __init__(self, url: URL, attempts: int, error: DBAPIError) -> None:
         tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-        super().__init__(f"cannot connect to the metadata database {url!r} ({tries}): {driver_message(error)}")
+        super().__init__(f"cannot connect to the metadata database {mask_url(url)} ({tries}): {driver_message(error)}")
 
 
 def driver_message(exc: Exception) -> str:
     """The first line of what the database driver said (e.g. "connection refused"), for one-line reports."""
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
-    return lines[0] if lines else orig.__class__.__name__
+    # Cut: a driver may repeat a client's value (a 1 MB run_id) in its message.
+    return clip(lines[0]) if lines else orig.__class__.__name__
 
 
 def _tune_sqlite(dbapi_connection, limits: DatabaseConfig) -> None:

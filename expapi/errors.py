@@ -36,6 +36,16 @@ class NotFound(ApiError):
 
 class TooManyRequests(ApiError):
     status = 429
+class RequestTimeout(ApiError):
+    status = 408
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+
+
+class HeadersTooLarge(ApiError):
+    status = 431
 
 
 class ServiceUnavailable(ApiError):

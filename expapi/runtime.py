@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from expapi.redact import clip
 from expapi.config import Config
 from expapi.dates import resolve_timezone
 from expapi.errors import ApiError, BadRequest, InternalServerError, ServiceUnavailable
@@ -122,11 +123,11 @@ def http_error(failure: StoreFailure) -> ApiError:
     """How a failing store looks to an HTTP client: 503 while it is unavailable, else a logged 500."""
     if isinstance(failure, StoreUnavailable):
         # The driver's first line (e.g. "connection refused") tells an operator what broke.
-        log.error("%s is unavailable: %s: %s", failure.where, failure.error, failure.detail)
+        log.error("%s is unavailable: %s: %s", failure.where, failure.error, clip(failure.detail))
         return ServiceUnavailable(
             STORE_UNAVAILABLE.format(name=failure.name), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
         )
-    log.error("%s failed: %s: %s", failure.where, failure.error, failure.detail, exc_info=failure.__cause__)
+    log.error("%s failed: %s: %s", failure.where, failure.error, clip(failure.detail), exc_info=failure.__cause__)
     return InternalServerError(INTERNAL_ERROR)
 
 

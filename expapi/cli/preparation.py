@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from expapi.redact import mask_url
 from expapi import db_migrations
 from expapi.cli.common import CommandError
 from expapi.dags.sync import SyncReport, sync_dags
@@ -68,7 +69,7 @@ def one_line_errors(database: Database, doing: str = "prepare") -> Iterator[None
     except (SQLAlchemyError, TimeoutError) as exc:
         database.dispose()
         raise CommandError(
-            f"cannot {doing} the database {database.engine.url!r}: {exc.__class__.__name__}: {driver_message(exc)}"
+            f"cannot {doing} the database {mask_url(database.engine.url)}: {exc.__class__.__name__}: {driver_message(exc)}"
         ) from None
 
 

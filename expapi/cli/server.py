@@ -18,6 +18,7 @@ from expapi.config import GatewayConfig, port_number, positive_int
 from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
 from expapi.gateway.startup import check_airflow
 from expapi.gateway.urls import mask_url, parse_airflow_url
+from expapi.http_limits import uvicorn_options
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if config.gateway.enabled:
         check_gateway(config.gateway)
     host = args.host if args.host is not None else config.webserver.web_server_host
+    # The workers decide the allowed Host names from the address really bound.
+    os.environ["EXPAPI__WEBSERVER__WEB_SERVER_HOST"] = host
     port = args.port if args.port is not None else config.webserver.web_server_port
     workers = args.workers if args.workers is not None else config.webserver.workers
     backend_class(config.api.auth_backend)  # a backend whose library is missing stops here, in one line
@@ -127,5 +130,6 @@ def run_serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_config=logs.logging_config(config.logging.logging_level),
         timeout_graceful_shutdown=30,
+        **uvicorn_options(config),
     )
     return 0

@@ -74,7 +74,23 @@ def _read_conf(ctx: Context, conf: Any) -> dict[str, Any] | None:
             raise BadRequest(ctx.messages.conf_not_a_dict) from None
     if not isinstance(conf, dict):
         raise BadRequest(ctx.messages.conf_not_a_dict)
+    _check_conf_size(conf)
     return conf or None
+
+
+# The largest conf stored, as the JSON the column holds: within every database's bound (MySQL
+# and MariaDB send a row in one packet, max_allowed_packet, 4 MiB at its smallest default;
+# PostgreSQL's json and SQLite's text take up to 1 GB), whatever [webserver] max_request_body is.
+MAX_CONF_BYTES = 1024 * 1024
+
+
+def _check_conf_size(conf: dict[str, Any]) -> None:
+    try:
+        size = len(json.dumps(conf))  # ASCII-escaped, as the column stores it: characters = bytes
+    except RecursionError:
+        raise BadRequest("conf is nested too deeply to be stored") from None
+    if size > MAX_CONF_BYTES:
+        raise BadRequest(f"conf is {size} bytes as JSON; at most {MAX_CONF_BYTES} bytes are stored")
 
 
 def _read_flag(value: bool | str | None, *, default: bool) -> bool:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from sqlalchemy.orm import Session
 
+from expapi.redact import mask_url
 from expapi.dags.definition import Dag
 from expapi.config import DatabaseConfig
 from expapi.db import Database, DatabaseFileReplaced, driver_message, upsert
@@ -79,7 +80,7 @@ class SqlStorage:
     def __init__(self, database: Database) -> None:
         self.database = database
         # Names the database for its operator; the URL's password is hidden.
-        self.where = f"the database {database.engine.url!r}"
+        self.where = f"the database {mask_url(database.engine.url)}"
 
     @classmethod
     def from_url(cls, url: str, limits: DatabaseConfig | None = None) -> SqlStorage:
