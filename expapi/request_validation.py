@@ -10,6 +10,7 @@ with the field and the value sent, and the error renderer answers in the flavour
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
@@ -17,6 +18,8 @@ from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import format_error_with_path
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import ValidationError
+
+log = logging.getLogger(__name__)
 
 
 class RejectedField(BadRequestProblem):
@@ -50,7 +53,9 @@ class FieldJSONBodyValidator(JSONRequestBodyValidator):
         except ValidationError as exception:
             field = str(exception.path[0]) if exception.path else None
             value = body.get(field) if field is not None and isinstance(body, dict) else None
-            raise RejectedField(field, value, f"{exception.message}{format_error_with_path(exception=exception)}") from None
+            detail = f"{exception.message}{format_error_with_path(exception=exception)}"
+            log.info("request body refused: %s", detail)  # cut to a bounded length by expapi.logs
+            raise RejectedField(field, value, detail) from None
 
 
 VALIDATORS = {
