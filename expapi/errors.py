@@ -34,6 +34,12 @@ class NotFound(ApiError):
     status = 404
 
 
+class NotImplementedHere(ApiError):
+    """What this deployment cannot answer at all (gateway mode: what the stable API does not keep)."""
+
+    status = 501
+
+
 class ServiceUnavailable(ApiError):
     status = 503
 

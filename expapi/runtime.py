@@ -35,6 +35,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 STORE_UNAVAILABLE = "The {name} is unavailable; try again shortly"
 VALUE_NOT_STORABLE = "A value in the request cannot be stored by the {store}"
 INTERNAL_ERROR = "Internal server error"
+NO_DATABASE = "gateway mode ([gateway] airflow_url is set) has no metadata database: users and DAGs live in Airflow"
 
 _current: ContextVar[Runtime] = ContextVar("expapi_runtime")
 
@@ -63,7 +64,7 @@ class Runtime:
     def open(self) -> Storage:
         """The storage, opened on first use."""
         if self.storage is None:
-            self.storage = open_storage(self.config)
+            self.storage = open_storage(self.config, self.upstream)
         return self.storage
 
     def close(self) -> None:
@@ -100,7 +101,7 @@ class Runtime:
 
         storage = self.open()
         if not isinstance(storage, SqlStorage):
-            raise RuntimeError("this deployment has no metadata database")
+            raise RuntimeError(NO_DATABASE)
         with storage.session() as session:
             yield session
 
