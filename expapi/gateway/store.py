@@ -25,7 +25,8 @@ from expapi.gateway.client import Upstream
 from expapi.gateway.errors import UpstreamConflict, UpstreamNotFound
 from expapi.gateway.exchange import path
 from expapi.gateway.tokens import Credentials
-from expapi.gateway.translate import parse_timestamp, pool_fields, run_fields, task_attributes, task_instance_attributes
+from expapi.gateway.stable_api import EARLIEST
+from expapi.gateway.translate import format_timestamp, parse_timestamp, pool_fields, run_fields, task_attributes, task_instance_attributes
 from expapi.store.outcomes import (
     DagCodeMissing,
     DagNotFound,
@@ -159,16 +160,26 @@ class AirflowStore:
         return self._run_record(runs[0])
 
     def get_latest_dag_runs(self) -> list[DagRunRecord]:
-        # One call per DAG: the stable API has no "newest run of each DAG".
-        latest = []
-        for dag in stable_api.list_dags(self.upstream, caller=self.caller):
-            try:
-                run = stable_api.latest_dag_run(self.upstream, dag["dag_id"], caller=self.caller)
-            except UpstreamNotFound:
-                continue  # deleted meanwhile
-            if run is not None:
-                latest.append(self._run_record(run))
-        return sorted(latest, key=lambda record: record.dag_id)
+        # The stable API has no "newest run of each DAG": walk every run, newest first, when
+        # that takes fewer pages than one call per DAG; else ask each DAG for its newest.
+        line = self.upstream.api_line()
+        every_run = path("dags", "~", "dagRuns")
+        params = {"order_by": "-" + line.run_date_field, f"{line.run_date_filter}_gte": format_timestamp(EARLIEST)}
+        body = self.upstream.call("GET", every_run, params={**params, "limit": 1}, caller=self.caller).json()
+        dags = stable_api.list_dags(self.upstream, caller=self.caller)
+        newest: dict[str, dict[str, Any]] = {}
+        if body.get("total_entries", 0) / line.max_page_limit <= len(dags):
+            for run in stable_api.pages(self.upstream, every_run, "dag_runs", params=params, caller=self.caller):
+                newest.setdefault(run["dag_id"], run)
+        else:
+            for dag in dags:
+                try:
+                    run = stable_api.latest_dag_run(self.upstream, dag["dag_id"], caller=self.caller)
+                except UpstreamNotFound:
+                    continue  # deleted meanwhile
+                if run is not None:
+                    newest[dag["dag_id"]] = run
+        return [self._run_record(newest[dag_id]) for dag_id in sorted(newest)]
 
     def _run_record(self, run: dict[str, Any]) -> DagRunRecord:
         fields = run_fields(self.upstream.api_line(), run)
