@@ -47,6 +47,7 @@ def run_sync(_args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     config = setup()
+    refuse_in_gateway_mode(config, "expapi dags list", "Airflow lists its own DAGs (airflow dags list)")
     database = open_database(config)
     try:
         with database.transaction() as session:

@@ -100,6 +100,7 @@ def test_the_password_backend_is_refused_in_gateway_mode(serve, monkeypatch: pyt
          "users are Airflow's own (set [gateway] auth = passthrough)"),
         (["users", "list"], "expapi users", "users are Airflow's own (set [gateway] auth = passthrough)"),
         (["dags", "sync"], "expapi dags sync", "Airflow parses its own DAG files"),
+        (["dags", "list"], "expapi dags list", "Airflow lists its own DAGs (airflow dags list)"),
     ],
 )
 def test_database_commands_refuse_in_gateway_mode(home, monkeypatch, capsys, command, what, instead) -> None:
