@@ -245,3 +245,20 @@ def test_an_unanswered_call_ends_within_the_timeout(airflow_line: LiveAirflow, t
         silent.close()
     assert answer.status_code == 503 and url in answer.json()["error"]
     assert took < 10
+
+
+def test_the_cli_answers_from_airflow(airflow_line: LiveAirflow, tmp_path: Path, monkeypatch, capsys) -> None:
+    """The API commands (the local client) go through the same Airflow store."""
+    import os
+
+    from expapi.cli import main
+
+    for name in [n for n in os.environ if n.startswith("EXPAPI__")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("EXPAPI_HOME", str(tmp_path))
+    monkeypatch.setenv("EXPAPI__GATEWAY__AIRFLOW_URL", airflow_line.url)
+    monkeypatch.setenv("EXPAPI__GATEWAY__USERNAME", airflow_line.admin.username)
+    monkeypatch.setenv("EXPAPI__GATEWAY__PASSWORD", airflow_line.admin.password)
+    assert main(["pools", "list"]) == 0
+    assert "default_pool | 128" in capsys.readouterr().out
+    assert not list(tmp_path.glob("*.db"))  # no database was made
