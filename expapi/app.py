@@ -82,11 +82,12 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
 
     @asynccontextmanager
     async def lifespan(_app):
-        runtime.open()
         try:
             async with AsyncExitStack() as stack:
                 if runtime.config.gateway.enabled:
+                    # First the shared client, which the Airflow store answers through.
                     runtime.upstream = await stack.enter_async_context(open_upstream(runtime.config.gateway))
+                runtime.open()
                 yield
         finally:
             runtime.upstream = None

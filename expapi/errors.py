@@ -48,6 +48,12 @@ class HeadersTooLarge(ApiError):
     status = 431
 
 
+class NotImplementedHere(ApiError):
+    """What this deployment cannot answer at all (gateway mode: what the stable API does not keep)."""
+
+    status = 501
+
+
 class ServiceUnavailable(ApiError):
     status = 503
 

@@ -7,13 +7,17 @@ import json
 import logging
 import time
 
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from expapi import runtime
+from expapi.auth.basic_credentials import MalformedCredentials, parse_basic
 from expapi.errors import BadRequest, PayloadTooLarge, RequestTimeout
-from expapi.redact import clip
 from expapi.gateway import timing
+from expapi.gateway.store import CALLER
+from expapi.gateway.tokens import Credentials
+from expapi.redact import clip
 
 access_log = logging.getLogger("expapi.access")
 
@@ -29,10 +33,25 @@ class RuntimeMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = runtime.bind(self.runtime)
+        caller = None
+        if scope["type"] == "http" and self.runtime.config.gateway.auth == "passthrough":
+            caller = CALLER.set(_basic_caller(scope))
         try:
             await self.app(scope, receive, send)
         finally:
+            if caller is not None:
+                CALLER.reset(caller)
             runtime.unbind(token)
+
+
+def _basic_caller(scope: Scope) -> Credentials | None:
+    # Passthrough: the caller's own Basic credentials go to Airflow, which judges them.
+    header = Headers(scope=scope).get("authorization")
+    try:
+        username, password = parse_basic(header)
+    except MalformedCredentials:
+        return None
+    return Credentials(username, password)
 
 
 class NoSlashRedirectMiddleware:

@@ -40,6 +40,7 @@ VALUE_NOT_STORABLE = "A value in the request cannot be stored by the {store}"
 INTERNAL_ERROR = "Internal server error"
 # Seconds a client is asked to wait after a 503: a lock or a pool wait has already run out.
 RETRY_AFTER_SECONDS = 5
+NO_DATABASE = "gateway mode ([gateway] airflow_url is set) has no metadata database: users and DAGs live in Airflow"
 
 _current: ContextVar[Runtime] = ContextVar("expapi_runtime")
 
@@ -68,7 +69,7 @@ class Runtime:
     def open(self) -> Storage:
         """The storage, opened on first use."""
         if self.storage is None:
-            self.storage = open_storage(self.config)
+            self.storage = open_storage(self.config, self.upstream)
         return self.storage
 
     def close(self) -> None:
@@ -106,7 +107,7 @@ class Runtime:
 
         storage = self.open()
         if not isinstance(storage, SqlStorage):
-            raise RuntimeError("this deployment has no metadata database")
+            raise RuntimeError(NO_DATABASE)
         with storage.session() as session:
             yield session
 

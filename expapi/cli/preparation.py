@@ -27,6 +27,18 @@ log = logging.getLogger(__name__)
 OUTDATED = "{state}. Run `expapi db upgrade` (or start the server with `expapi serve --upgrade-db`)"
 
 
+GATEWAY_REFUSAL = (
+    "{what}: not in gateway mode ([gateway] airflow_url is set): expapi keeps no database there; "
+    "{instead}"
+)
+
+
+def refuse_in_gateway_mode(config, what: str, instead: str) -> None:
+    """One clear line instead of a command that only expapi's own database can serve."""
+    if config.gateway.enabled:
+        raise CommandError(GATEWAY_REFUSAL.format(what=what, instead=instead))
+
+
 def connect(config) -> Database:
     """The configured database, once its server answers (retried per ``[database]``).
 
