@@ -23,6 +23,8 @@ def mask_url(url: object) -> str:
         port = parts.port
     except ValueError:
         return MASK  # not a URL at all: nothing in it can be shown safely
+    if parts.username is None and parts.password is None and not parts.query and not parts.fragment:
+        return text  # nothing secret in it: shown as given, as a mistyped URL must be
     netloc = parts.netloc
     if parts.username is not None or parts.password is not None:
         netloc = f"{MASK}:{MASK}@" if parts.password is not None else f"{MASK}@"
