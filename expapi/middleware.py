@@ -94,7 +94,7 @@ class JsonBodyMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body:
-            raise PayloadTooLarge(_too_large(self.max_body))
+            raise PayloadTooLarge(_too_large(self.max_body), headers=CLOSE)
         if scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
@@ -115,13 +115,13 @@ class JsonBodyMiddleware:
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(remaining, 0))
             except asyncio.TimeoutError:
-                raise RequestTimeout(BODY_TIMEOUT.format(seconds=self.read_timeout)) from None
+                raise RequestTimeout(BODY_TIMEOUT.format(seconds=self.read_timeout), headers=CLOSE) from None
             if message["type"] == "http.disconnect":
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
-                raise PayloadTooLarge(_too_large(self.max_body))
+                raise PayloadTooLarge(_too_large(self.max_body), headers=CLOSE)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -129,6 +129,8 @@ class JsonBodyMiddleware:
 
 
 BODY_TIMEOUT = "The request body did not arrive within {seconds:g} seconds"
+# The rest of the body is never read, so the connection cannot carry another request.
+CLOSE = {"Connection": "close"}
 
 
 def _too_large(limit: int) -> str:

@@ -33,7 +33,10 @@ def mask_url(url: object) -> str:
     # Each value masked; a piece without "=" may itself be a secret, so it goes whole.
     query = "&".join(f"{piece.split('=', 1)[0]}={MASK}" if "=" in piece else MASK for piece in parts.query.split("&") if piece)
     # Built by hand: urlunsplit drops the empty host of sqlite:////path.
-    shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else f"{netloc}{parts.path}"
+    head = f"{parts.scheme}:" if parts.scheme else ""
+    if text[len(head) :].startswith("//"):
+        head += "//"
+    shown = f"{head}{netloc}{parts.path}"
     return shown + (f"?{query}" if query else "") + (f"#{MASK}" if parts.fragment else "")
 
 

@@ -128,6 +128,30 @@ class TestIncompleteRequests:
             assert read_response(sock)[0] == 200
 
 
+class TestConnectionLimit:
+    def test_over_max_connections_answers_503_then_recovers(self, server) -> None:
+        # 40 connections half-way through their headers fill [webserver] max_connections = 40.
+        held = [connect(server) for _ in range(40)]
+        try:
+            for sock in held:
+                sock.sendall(f"GET {API}/test HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
+            with connect(server) as sock:
+                sock.sendall(f"GET {API}/test HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+                status, headers, _ = read_response(sock)
+            assert status == 503  # uvicorn's own answer, text/plain (docs/reliability.md)
+        finally:
+            for sock in held:
+                sock.close()
+        deadline = time.monotonic() + HEADER_TIMEOUT + GRACE
+        while True:
+            with connect(server) as sock:
+                sock.sendall(f"GET {API}/test HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+                if read_response(sock)[0] == 200:
+                    break
+            assert time.monotonic() < deadline, "the server did not recover after the held connections closed"
+            time.sleep(0.2)
+
+
 class TestOversizedHeaders:
     def test_a_10_mb_header_is_refused_with_431(self, server) -> None:
         with connect(server) as sock:
@@ -187,6 +211,7 @@ class TestBodies:
             status, _, body = read_response(sock)  # no body byte sent: answered at once
             assert status == 413
             assert "max_request_body" in json.loads(body)["error"]
+            assert closed(sock)  # the unread body cannot be followed by another request
             assert time.monotonic() - started < BODY_TIMEOUT + GRACE
 
     def test_chunked_body_is_cut_off_at_the_limit(self, server) -> None:
