@@ -19,7 +19,7 @@ from connexion.options import SwaggerUIOptions
 
 from expapi import error_responses
 from expapi.auth import build_backend
-from expapi.auth.middleware import AuthResponseHeadersMiddleware, SpecGuardMiddleware
+from expapi.auth.middleware import AuthResponseHeadersMiddleware, ScriptChallengeMiddleware, SpecGuardMiddleware
 from expapi.auth.security import security_map
 from expapi.config import Config, load_config
 from expapi.flavours import Flavour
@@ -29,6 +29,7 @@ from expapi.request_guard import RequestGuardMiddleware
 from expapi.request_validation import VALIDATORS
 from expapi.runtime import Runtime
 from expapi.served_spec import ServedSpecMiddleware, served_document
+from expapi.swagger_page import SwaggerPageMiddleware
 
 API_BASE_PATH = "/api/experimental"
 
@@ -110,11 +111,13 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
     app.add_middleware(NoSlashRedirectMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(AuthResponseHeadersMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(ScriptChallengeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     if runtime.config.api.expose_spec == "protected":
         app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
     if runtime.config.api.expose_spec != "off":
         document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name)
         app.add_middleware(ServedSpecMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, document=document, base_path=API_BASE_PATH)
+        app.add_middleware(SwaggerPageMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, base_path=API_BASE_PATH)
     webserver = runtime.config.webserver
     # Before the Swagger UI and routing: a foreign Host or a cross-site write reaches nothing.
     app.add_middleware(RequestGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, webserver=webserver, base_path=API_BASE_PATH)

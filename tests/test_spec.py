@@ -78,3 +78,23 @@ def test_every_json_body_has_an_example() -> None:
             for content in bodies:
                 for media in content.values():
                     assert "example" in media or "examples" in media, f"{method} {path}"
+
+
+def test_error_examples_are_per_operation_and_all_used() -> None:
+    """Each operation shows only the errors it gives: no DAG message on a pool operation."""
+    spec = load_spec()
+    used = set()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status in ("400", "404"):
+                examples = operation["responses"].get(status, {}).get("content", {}).get("application/json", {}).get("examples", {})
+                names = {ref["$ref"].rsplit("/", 1)[-1] for ref in examples.values() if "$ref" in ref}
+                used |= names
+                if path.startswith("/pools"):
+                    assert not any(name.startswith(("dag", "task", "invalid")) for name in names), (method, path, names)
+                else:
+                    assert not any(name.startswith("pool") for name in names), (method, path, names)
+    assert used == set(spec["components"]["examples"])
+    assert not {"BadRequest", "NotFound"} & set(spec["components"]["responses"])
