@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from expapi.flavours.cli_habits import CLI_1_10
 from expapi.flavours.flavour import ConfNotADict, Flavour
 from expapi.flavours.messages import Messages
 
@@ -103,6 +104,7 @@ AIRFLOW_1_10 = Flavour(
     # Airflow 1.10's password_auth: 401 without credentials, 403 with wrong ones.
     wrong_password_status=403,
     read_conf=_read_conf_1_10,
+    cli=CLI_1_10,
     task_instance_keys=(
         "dag_id", "duration", "end_date", "execution_date", "executor_config", "hostname", "job_id",
         "max_tries", "operator", "pid", "pool", "pool_slots", "priority_weight", "queue", "queued_dttm",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
 
+from expapi.flavours.cli_habits import CLI_2
 from expapi.flavours.flavour import ConfNotADict, Flavour
 from expapi.flavours.messages import Messages
 
@@ -119,6 +120,7 @@ AIRFLOW_2 = Flavour(
         "test_mode", "trigger_id", "trigger_timeout", "try_number", "unixname",
     ),
     task_instance_constants={"map_index": -1},
+    cli=CLI_2,
     # BaseOperator's attributes as a 2.11.2 serialized DAG shows them (GET .../tasks/<id>).
     base_operator_defaults={
         "allow_nested_operators": True,

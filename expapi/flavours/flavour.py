@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from expapi.flavours.cli_habits import CLI_1_10, CliHabits
 from expapi.flavours.messages import Messages
 
 
@@ -56,6 +57,8 @@ class Flavour:
     response_headers: Mapping[str, str] = field(default_factory=dict)
     # Task-instance keys whose value is fixed in this line (Airflow 2's unmapped ``map_index``, ...).
     task_instance_constants: Mapping[str, Any] = field(default_factory=dict)
+    # How the CLI prints pool and trigger results in this line.
+    cli: CliHabits = CLI_1_10
     # Operator attributes every task has, with BaseOperator's defaults in this line.
     base_operator_defaults: Mapping[str, Any] = field(default_factory=dict)
     # Extra attributes per operator class, with their defaults.
