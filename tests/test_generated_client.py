@@ -39,8 +39,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def api(generated, config, database) -> Iterator[object]:
-    with TestClient(create_app(config, validate_responses=True), base_url="http://testserver/api/experimental") as http:
-        yield generated.Client(base_url="http://testserver/api/experimental").set_httpx_client(http)
+    with TestClient(create_app(config, validate_responses=True), base_url="http://localhost/api/experimental") as http:
+        yield generated.Client(base_url="http://localhost/api/experimental").set_httpx_client(http)
 
 
 def module(name: str):

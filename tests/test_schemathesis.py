@@ -42,7 +42,9 @@ CHECKS = [
 
 
 def _app(tmp_dir: Path, settings: dict[str, str] | None = None):
-    config = load_config(tmp_dir, environ=settings or {})
+    # The served spec names the server by the Host it was fetched with: the ASGI test client's.
+    environ = {"EXPAPI__WEBSERVER__ALLOWED_HOSTS": "testserver", **(settings or {})}
+    config = load_config(tmp_dir, environ=environ)
     database = Database.from_url(config.core.sql_alchemy_conn)
     database.create_schema()
     sync_dags(database, config)

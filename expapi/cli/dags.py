@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from expapi.cli import dag_commands
 from expapi.cli.common import setup
-from expapi.cli.preparation import open_database, prepare_database
+from expapi.cli.preparation import open_database, prepare_database, refuse_in_gateway_mode
 from expapi.cli.output import add_output_option, render
 from expapi.models import DagModel
 
@@ -34,7 +34,9 @@ def register(commands) -> None:
 
 
 def run_sync(_args: argparse.Namespace) -> int:
-    report = prepare_database(setup())
+    config = setup()
+    refuse_in_gateway_mode(config, "expapi dags sync", "Airflow parses its own DAG files")
+    report = prepare_database(config)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(f"Loaded {len(report.loaded)} DAG(s); {len(report.errors)} file(s) could not be read.")
@@ -45,6 +47,7 @@ def run_sync(_args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     config = setup()
+    refuse_in_gateway_mode(config, "expapi dags list", "Airflow lists its own DAGs (airflow dags list)")
     database = open_database(config)
     try:
         with database.transaction() as session:

@@ -18,9 +18,14 @@ from expapi.config import GatewayConfig, port_number, positive_int
 from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
 from expapi.gateway.startup import check_airflow
 from expapi.gateway.urls import mask_url, parse_airflow_url
+from expapi.http_limits import uvicorn_options
 
 log = logging.getLogger(__name__)
 
+PASSWORD_IN_GATEWAY_MODE = (
+    "[api] auth_backend = password needs expapi's own users, which gateway mode does not keep: "
+    "set [gateway] auth = passthrough (Airflow checks each caller) and [api] auth_backend = default"
+)
 OPEN_OFF_LOOPBACK = (
     "[api] auth_backend = default checks no credentials, and %s can be reached from other "
     "machines: anyone there may trigger, pause and delete. Set [api] auth_backend "
@@ -104,19 +109,19 @@ def run_serve(args: argparse.Namespace) -> int:
         os.environ["EXPAPI__GATEWAY__AIRFLOW_URL"] = args.airflow_url  # the workers read it from there
         config = replace(config, gateway=replace(config.gateway, airflow_url=args.airflow_url))
     if config.gateway.enabled:
+        if config.api.auth_backend == "password":
+            raise CommandError(PASSWORD_IN_GATEWAY_MODE)
         check_gateway(config.gateway)
     host = args.host if args.host is not None else config.webserver.web_server_host
+    # The workers decide the allowed Host names from the address really bound.
+    os.environ["EXPAPI__WEBSERVER__WEB_SERVER_HOST"] = host
     port = args.port if args.port is not None else config.webserver.web_server_port
     workers = args.workers if args.workers is not None else config.webserver.workers
     backend_class(config.api.auth_backend)  # a backend whose library is missing stops here, in one line
     if config.api.auth_backend == "default" and not is_loopback(host):
         log.warning(OPEN_OFF_LOOPBACK, host)
-    report = prepare_database(config, upgrade=args.upgrade_db)
-    for error in report.errors:
-        log.error("DAG file skipped: %s", error)
-    log.info("loaded %d DAG(s); %d file(s) could not be read", len(report.loaded), len(report.errors))
-    if report.deactivated:
-        log.warning("deactivated DAG(s) whose file is gone: %s", ", ".join(report.deactivated))
+    if not config.gateway.enabled:  # else Airflow keeps the DAGs and runs: nothing to prepare
+        _prepare(config, args.upgrade_db)
     log.info("serving http://%s:%d/api/experimental with %d worker(s)", host, port, workers)
     uvicorn.run(
         "expapi.app:create_app",
@@ -127,5 +132,15 @@ def run_serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_config=logs.logging_config(config.logging.logging_level),
         timeout_graceful_shutdown=30,
+        **uvicorn_options(config),
     )
     return 0
+
+
+def _prepare(config, upgrade: bool) -> None:
+    report = prepare_database(config, upgrade=upgrade)
+    for error in report.errors:
+        log.error("DAG file skipped: %s", error)
+    log.info("loaded %d DAG(s); %d file(s) could not be read", len(report.loaded), len(report.errors))
+    if report.deactivated:
+        log.warning("deactivated DAG(s) whose file is gone: %s", ", ".join(report.deactivated))

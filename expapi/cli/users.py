@@ -9,7 +9,7 @@ import sys
 from expapi.auth import password_hashing
 from expapi.auth.users import UserError, create_user, delete_user, list_users, set_password_hash
 from expapi.cli.common import CommandError, setup
-from expapi.cli.preparation import open_database
+from expapi.cli.preparation import open_database, refuse_in_gateway_mode
 from expapi.cli.output import add_output_option, render
 
 
@@ -83,7 +83,9 @@ def read_password(args: argparse.Namespace) -> str:
 
 def _in_transaction(work) -> object:
     """Run ``work(session)`` in one transaction on the configured database; user errors exit 1."""
-    database = open_database(setup())
+    config = setup()
+    refuse_in_gateway_mode(config, "expapi users", "users are Airflow's own (set [gateway] auth = passthrough)")
+    database = open_database(config)
     try:
         with database.transaction() as session:
             return work(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ def trigger_dag_run(
     ctx: Context,
     dag_id: str,
     *,
-    run_id: str | None = None,
+    run_id: str | int | None = None,
     conf: Any = None,
     conf_given: bool | None = None,
     execution_date: Any = None,
@@ -34,6 +35,8 @@ def trigger_dag_run(
         run_conf = ctx.flavour.read_conf(conf, conf is not None if conf_given is None else conf_given)
     except ConfNotADict:
         raise BadRequest(ctx.messages.conf_not_a_dict) from None
+    if run_conf:
+        _check_conf_size(dict(run_conf))
     supplied = execution_date is not None
     when = lookups.execution_date(ctx, execution_date) if supplied else None
     strip_microseconds = _read_flag(replace_microseconds, default=not supplied)
@@ -44,7 +47,8 @@ def trigger_dag_run(
     if strip_microseconds:
         when = when.replace(microsecond=0)
     _check_start_date(ctx, dag, when)
-    run_id = run_id or f"manual__{when.isoformat()}"
+    # A number is stored as its string, as Airflow 1.10's string column did.
+    run_id = str(run_id) if run_id else f"manual__{when.isoformat()}"
     date_str = ctx.flavour.client_date_str if supplied else ctx.flavour.server_date_str
     state = ctx.flavour.triggered_run_state
     # Airflow 2's message also names the new run's state and the moment it was queued (now).
@@ -65,6 +69,21 @@ def trigger_dag_run(
     except DuplicateExecutionDate:
         raise BadRequest(ctx.messages.execution_date_exists.format(**said)) from None
     return presenters.triggered_run(ctx.flavour, when, run_id, ctx.messages.run_created.format(**said))
+
+
+# The largest conf stored, as the JSON the column holds: within every database's bound (MySQL
+# and MariaDB send a row in one packet, max_allowed_packet, 4 MiB at its smallest default;
+# PostgreSQL's json and SQLite's text take up to 1 GB), whatever [webserver] max_request_body is.
+MAX_CONF_BYTES = 1024 * 1024
+
+
+def _check_conf_size(conf: dict[str, Any]) -> None:
+    try:
+        size = len(json.dumps(conf))  # ASCII-escaped, as the column stores it: characters = bytes
+    except RecursionError:
+        raise BadRequest("conf is nested too deeply to be stored") from None
+    if size > MAX_CONF_BYTES:
+        raise BadRequest(f"conf is {size} bytes as JSON; at most {MAX_CONF_BYTES} bytes are stored")
 
 
 def _read_flag(value: bool | str | None, *, default: bool) -> bool:

@@ -95,6 +95,18 @@ class ValueNotStorable(StoreOutcome):
         self.detail = detail
 
 
+class NotKept(StoreOutcome):
+    """The store keeps nothing of this kind (e.g. ``lineage`` on an Airflow 3 behind the gateway).
+
+    ``what`` names the kind; ``where`` names the store as a client may be told it.
+    """
+
+    def __init__(self, what: str, where: str) -> None:
+        super().__init__(what, where)
+        self.what = what
+        self.where = where
+
+
 class StoreFailure(StoreOutcome):
     """The store itself failed: no fault of the request.
 

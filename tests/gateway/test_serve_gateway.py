@@ -81,3 +81,32 @@ class TestLive:
         assert (code, started) == (2, False)
         [line] = err.splitlines()
         assert line.startswith(f"expapi: Airflow at {airflow.url} gave an unexpected answer: [gateway] api_version = {other} expects")
+
+
+def test_the_password_backend_is_refused_in_gateway_mode(serve, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPAPI__API__AUTH_BACKEND", "password")
+    code, err, started = serve("--airflow-url", "http://127.0.0.1:1")
+    assert (code, started) == (1, False)
+    assert err == (
+        "expapi: [api] auth_backend = password needs expapi's own users, which gateway mode does not keep: "
+        "set [gateway] auth = passthrough (Airflow checks each caller) and [api] auth_backend = default\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "what", "instead"),
+    [
+        (["users", "create", "--username", "u", "--password", "a-long-password-1"], "expapi users",
+         "users are Airflow's own (set [gateway] auth = passthrough)"),
+        (["users", "list"], "expapi users", "users are Airflow's own (set [gateway] auth = passthrough)"),
+        (["dags", "sync"], "expapi dags sync", "Airflow parses its own DAG files"),
+        (["dags", "list"], "expapi dags list", "Airflow lists its own DAGs (airflow dags list)"),
+    ],
+)
+def test_database_commands_refuse_in_gateway_mode(home, monkeypatch, capsys, command, what, instead) -> None:
+    monkeypatch.setenv("EXPAPI_HOME", str(home))
+    monkeypatch.setenv(URL_VARIABLE, "http://127.0.0.1:1")
+    assert main(command) == 1
+    assert capsys.readouterr().err == (
+        f"expapi: {what}: not in gateway mode ([gateway] airflow_url is set): expapi keeps no database there; {instead}\n"
+    )
