@@ -7,7 +7,7 @@ flavour's row of the expectations.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
 from typing import Any
 
 import pytest
@@ -229,3 +229,13 @@ class TestPools:
 
     def test_an_unknown_route_is_a_json_404(self, client: TestClient, flavour: Flavour) -> None:
         assert answer(client.get(f"{API}/pools/")) == (404, JSON, {"error": NOT_FOUND_URL})
+
+
+class TestServedSpec:
+    def test_describes_the_running_flavour_only(self, client: TestClient, flavour: Flavour) -> None:
+        document = client.get(f"{API}/openapi.json").json()
+        pool = document["components"]["schemas"]["Pool"]["properties"]
+        headers = document["paths"]["/test"]["get"]["responses"]["200"].get("headers", {})
+        seen = ("include_deferred" in pool, sorted(headers))
+        assert seen == by_flavour(flavour, v1_10=(False, []), v2=(True, ["Deprecation", "Link"]))
+        assert '"x-expapi-flavours":' not in json.dumps(document)  # the marks are dropped; prose may name them
