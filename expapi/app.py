@@ -24,7 +24,13 @@ from expapi.auth.security import security_map
 from expapi.config import Config, load_config
 from expapi.flavours import Flavour
 from expapi.gateway.client import open_upstream
-from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
+from expapi.middleware import (
+    AccessLogMiddleware,
+    FlavourHeadersMiddleware,
+    JsonBodyMiddleware,
+    NoSlashRedirectMiddleware,
+    RuntimeMiddleware,
+)
 from expapi.request_guard import RequestGuardMiddleware
 from expapi.request_validation import VALIDATORS
 from expapi.runtime import Runtime
@@ -112,6 +118,12 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     app.add_middleware(NoSlashRedirectMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(AuthResponseHeadersMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(ScriptChallengeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(
+        FlavourHeadersMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        headers=dict(runtime.flavour.response_headers),
+        base_path=API_BASE_PATH,
+    )
     if runtime.config.api.expose_spec == "protected":
         app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
     if runtime.config.api.expose_spec != "off":

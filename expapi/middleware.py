@@ -212,3 +212,28 @@ class AccessLogMiddleware:
                 client[0], user, scope["method"], path, status, (time.perf_counter() - started) * 1000,
                 f" upstream {upstream.seconds * 1000:.1f}ms/{upstream.calls}" if upstream.calls else "",
             )
+
+
+class FlavourHeadersMiddleware:
+    """Adds the flavour's fixed headers (Airflow 2's ``Deprecation``/``Link``) to every API answer.
+
+    It sits outside the error handlers, so errors, 401/403 from authentication and routing
+    404/405 carry them too (Airflow 2 put them on every answer of the blueprint).
+    """
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str], base_path: str) -> None:
+        self.app = app
+        self.headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        self.base_path = base_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.headers or not scope["path"].startswith(self.base_path):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.headers]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -98,3 +98,36 @@ def test_error_examples_are_per_operation_and_all_used() -> None:
                     assert not any(name.startswith("pool") for name in names), (method, path, names)
     assert used == set(spec["components"]["examples"])
     assert not {"BadRequest", "NotFound"} & set(spec["components"]["responses"])
+
+
+def _flavour_marks(node, where: str = "#"):
+    """(where, names) of every ``x-expapi-flavours`` mark in the document."""
+    if isinstance(node, dict):
+        if "x-expapi-flavours" in node:
+            yield where, node["x-expapi-flavours"]
+        for key, value in node.items():
+            yield from _flavour_marks(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _flavour_marks(value, f"{where}/{index}")
+
+
+def test_flavour_marks_name_registered_flavours() -> None:
+    from expapi.flavours import FLAVOURS
+
+    marks = list(_flavour_marks(load_spec()))
+    assert marks, "the 2-only parts (deprecation headers, include_deferred) are marked"
+    for where, names in marks:
+        assert names and set(names) <= set(FLAVOURS), where
+
+
+def test_the_deprecation_headers_are_declared_on_every_response() -> None:
+    spec = load_spec()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "delete"):
+                continue
+            for status, response in operation["responses"].items():
+                if "$ref" in response:
+                    response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+                assert {"Deprecation", "Link"} <= set(response.get("headers", {})), (path, method, status)
