@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import ipaddress
 import logging
 import os
 from dataclasses import replace
 
-import uvicorn
-
 from expapi import logs
 from expapi.auth import backend_class
+from expapi.cli import supervisor
 from expapi.cli.common import CommandError, setup
 from expapi.cli.preparation import prepare_database
-from expapi.config import GatewayConfig, port_number, positive_int
+from expapi.config import Config, GatewayConfig, port_number, positive_int
 from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
 from expapi.gateway.startup import check_airflow
 from expapi.gateway.urls import mask_url, parse_airflow_url
@@ -118,14 +118,18 @@ def run_serve(args: argparse.Namespace) -> int:
     if report.deactivated:
         log.warning("deactivated DAG(s) whose file is gone: %s", ", ".join(report.deactivated))
     log.info("serving http://%s:%d/api/experimental with %d worker(s)", host, port, workers)
-    uvicorn.run(
-        "expapi.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=logs.logging_config(config.logging.logging_level),
-        timeout_graceful_shutdown=30,
-    )
+    from expapi.app import create_app  # here, not at the top: other commands need not import the app
+
+    supervisor.serve(functools.partial(create_app, config), workers=workers, **uvicorn_options(config, host, port))
     return 0
+
+
+def uvicorn_options(config: Config, host: str, port: int) -> dict:
+    """uvicorn.Config's keyword arguments for ``serve``: the one place they are chosen."""
+    return {
+        "host": host,
+        "port": port,
+        "access_log": False,  # expapi's AccessLogMiddleware writes the access log
+        "log_config": logs.logging_config(config.logging.logging_level),
+        "timeout_graceful_shutdown": 30,
+    }
