@@ -118,10 +118,23 @@ def run_serve(args: argparse.Namespace) -> int:
     if report.deactivated:
         log.warning("deactivated DAG(s) whose file is gone: %s", ", ".join(report.deactivated))
     log.info("serving http://%s:%d/api/experimental with %d worker(s)", host, port, workers)
+    supervisor.serve(functools.partial(preloaded_app, config), workers=workers, **uvicorn_options(config, host, port))
+    return 0
+
+
+def preloaded_app(config: Config):
+    """The app with everything built that connexion would otherwise build in each worker.
+
+    connexion resolves the spec and makes its validators and routes on the first call (the
+    lifespan), i.e. after the fork, once per worker; built here, the workers share it.
+    """
     from expapi.app import create_app  # here, not at the top: other commands need not import the app
 
-    supervisor.serve(functools.partial(create_app, config), workers=workers, **uvicorn_options(config, host, port))
-    return 0
+    app = create_app(config)
+    connexion = app.middleware
+    if connexion.middleware_stack is None:  # connexion 3's private builder: no public hook exists
+        connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
+    return app
 
 
 def uvicorn_options(config: Config, host: str, port: int) -> dict:
