@@ -99,9 +99,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def answers_200(url: str) -> bool:
+def answers_200(url: str, headers: dict | None = None) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -126,6 +126,34 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the process tree under ``pid``."""
+    total = 0
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, limit: float = 180.0) -> None:
+    """Wait until the server has worked off what wrk left queued when it stopped.
+
+    wrk closes its connections at the end of a line, but a server keeps computing the answers
+    already asked for; a slow line (10,000 runs) would otherwise eat into the next one.
+    """
+    deadline = time.monotonic() + limit
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = cpu_seconds(pid)
+        if now - before < 0.02:
+            return
+        before = now
+
+
 def memory(pid: int) -> dict:
     """RSS and PSS in MiB of the process tree under ``pid`` (smaps_rollup), and per process."""
     total = {"rss_mib": 0.0, "pss_mib": 0.0, "processes": []}
@@ -145,13 +173,15 @@ def memory(pid: int) -> dict:
 
 
 @contextmanager
-def started(command: list[str], env: dict, base: str, log: Path, name: str) -> Iterator[tuple[subprocess.Popen, float]]:
+def started(
+    command: list[str], env: dict, base: str, log: Path, name: str, headers: dict | None = None
+) -> Iterator[tuple[subprocess.Popen, float]]:
     """Start ``command``; yield the process and the seconds until ``base``/test first answered 200."""
     with log.open("ab") as out:
         began = time.monotonic()
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        while not answers_200(f"{base}/test"):
+        while not answers_200(f"{base}/test", headers):
             if process.poll() is not None or time.monotonic() - began > 90:
                 sys.exit(f"{name} did not start; its log:\n{log.read_text()[-4000:]}")
             time.sleep(0.02)
@@ -226,7 +256,7 @@ def run_cli(env: dict, *args: str) -> None:
 
 def wrk(url: str, connections: int, seconds: float, method: str = "GET", auth: str = "-", offset: int = 0) -> dict:
     threads = min(connections, 2)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(LUA), url]
     command += ["--", method, urllib.parse.urlsplit(url).path, auth, str(offset)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -241,6 +271,7 @@ class Runner:
         self.lines: list[Line] = []
         self.footprints: list[Footprint] = []
         self.offset = 0
+        self.server_pid: int | None = None  # the server under load, to wait for it to go idle
 
     def measure(self, target: str, database: str, workers: int, name: str, url: str, **options) -> None:
         for connections in self.connections:
@@ -248,6 +279,8 @@ class Runner:
                 self.offset += 10_000_000
                 options["offset"] = self.offset
             report = wrk(url, connections, self.seconds, **options)
+            if self.server_pid is not None:
+                wait_until_idle(self.server_pid)
             line = Line(target, database, workers, name, connections, round(report["req_s"], 1),
                         round(report["p50_ms"], 2), round(report["p99_ms"], 2), report["errors"])
             self.lines.append(line)
@@ -262,6 +295,7 @@ class Runner:
         command = [sys.executable, "-m", "uvicorn", "baseline_app:app", "--app-dir", str(HERE), "--port", str(port),
                    "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
         with started(command, dict(os.environ), base, folder / "starlette.log", "starlette") as (process, first):
+            self.server_pid = process.pid
             footprint = Footprint("starlette", "-", workers, round(first, 3), memory(process.pid))
             self.measure("starlette", "-", workers, "GET /test", f"{base}/test")
             footprint.loaded = memory(process.pid)
@@ -277,6 +311,7 @@ class Runner:
             base = f"http://127.0.0.1:{port}{API}"
             command = [EXPAPI, "serve", "--port", str(port), "--workers", str(workers)]
             with started(command, env, base, home / "serve.log", "expapi serve") as (process, first):
+                self.server_pid = process.pid
                 footprint = Footprint("expapi", database, workers, round(first, 3))
                 time.sleep(0.5)
                 footprint.idle = memory(process.pid)
@@ -289,7 +324,8 @@ class Runner:
             port = free_port()
             base = f"http://127.0.0.1:{port}{API}"
             command = [EXPAPI, "serve", "--port", str(port), "--workers", str(workers)]
-            with started(command, env, base, home / "serve-password.log", "expapi serve (password)"):
+            with started(command, env, base, home / "serve-password.log", "expapi serve (password)", {"Authorization": BASIC}) as (process, _):
+                self.server_pid = process.pid
                 self.measure("expapi", database, workers, "GET /pools (password backend)", f"{base}/pools", auth=BASIC)
 
     def load_expapi(self, database: str, workers: int, base: str, url: str, env: dict, home: Path) -> None:
@@ -332,6 +368,7 @@ class Runner:
         first = time.monotonic() - began
         try:
             leader = int((folder / "airflow" / "webserver.pid").read_text())
+            self.server_pid = leader
             footprint = Footprint("airflow", "sqlite", workers, round(first, 3), memory(leader))
             trigger = urllib.request.Request(
                 f"{base}/dags/{DAG}/dag_runs", method="POST", headers={"Content-Type": "application/json"},
@@ -362,7 +399,11 @@ def table(runner: Runner) -> str:
     ]
     for l in runner.lines:
         ratio = l.req_s / baseline[(l.workers, l.connections)] if baseline.get((l.workers, l.connections)) else float("nan")
-        rows.append(f"| {l.target} | {l.database} | {l.workers} | {l.name} | {l.connections} | {l.req_s:,.0f} | "
+        if l.req_s == 0:  # nothing answered within the line: each answer takes longer than it
+            rows.append(f"| {l.target} | {l.database} | {l.workers} | {l.name} | {l.connections} | none within the line | — | — | — | {l.errors} |")
+            continue
+        rate = f"{l.req_s:,.0f}" if l.req_s >= 10 else f"{l.req_s:.2f}"
+        rows.append(f"| {l.target} | {l.database} | {l.workers} | {l.name} | {l.connections} | {rate} | "
                     f"{ratio:.3f} | {l.p50_ms:.2f} | {l.p99_ms:.2f} | {l.errors} |")
     rows += ["", "| target | db | workers | first 200 s | idle PSS MiB | idle RSS MiB | loaded PSS MiB | loaded RSS MiB |",
              "|---|---|--:|--:|--:|--:|--:|--:|"]
@@ -374,7 +415,7 @@ def table(runner: Runner) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=3.0, help="wrk duration per line (default 3)")
+    parser.add_argument("--seconds", type=int, default=3, help="wrk duration per line (default 3)")
     parser.add_argument("--quick", action="store_true", help="1 s per line, SQLite only, 2 workers only")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts (default: 1 2)")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 16], help="wrk connections (default: 1 16)")
