@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from expapi.flavours.cli_habits import CLI_1_10
 from expapi.flavours.flavour import ConfNotADict, Flavour
@@ -24,7 +25,15 @@ def _str_space(value: datetime) -> str:
 
 
 def _graph_url_1_10(dag_id: str, execution_date: datetime) -> str:
-    return "/admin/airflow/graph?" + urlencode({"dag_id": dag_id, "execution_date": str(execution_date)})
+    # urlencode()'s output, built faster (once per row of every run listing): str() of a
+    # datetime holds only digits, "-", ".", " ", ":" and "+", which quote_plus writes thus.
+    date = str(execution_date).replace("+", "%2B").replace(":", "%3A").replace(" ", "+")
+    return f"/admin/airflow/graph?dag_id={_quoted(dag_id)}&execution_date={date}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(dag_id: str) -> str:
+    return quote_plus(dag_id)
 
 
 def _read_conf_1_10(conf: Any, given: bool) -> Mapping[str, Any] | None:
