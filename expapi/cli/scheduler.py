@@ -83,6 +83,10 @@ def run_standalone(args: argparse.Namespace) -> int:
     # The web server owns the main thread and its signals; when it returns, the scheduler stops.
     thread = threading.Thread(target=scheduler.serve_forever, name="expapi-scheduler", daemon=True)
     thread.start()
+    # uvicorn restores the handlers it found and raises the signal again once it has shut
+    # down: finding these, that second SIGTERM stops the scheduler instead of the process.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: scheduler.stop())
     try:
         return server.run_serve(args)
     finally:
