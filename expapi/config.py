@@ -158,6 +158,23 @@ class GatewayConfig:
 
 
 @dataclass(frozen=True)
+class SchedulerConfig:
+    """``expapi scheduler``: how fast simulated tasks run and how often the loop looks."""
+
+    # Seconds a task runs when its simulate: block gives no duration.
+    default_task_duration: float = 1.0
+    # Every simulated duration, retry delay and poll interval is multiplied by this
+    # (0.01 runs a whole DAG in well under a second, for tests).
+    time_scale: float = 1.0
+    # Seconds between two passes over the active runs (before time_scale).
+    poll_interval: float = 0.5
+    # Seconds without a heartbeat after which a scheduler counts as dead (Airflow's name).
+    scheduler_health_check_threshold: float = 30.0
+    # Runs of one DAG that may be active at once when the DAG sets no max_active_runs.
+    max_active_runs_per_dag: int = 16
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting expapi reads, grouped by Airflow's section names."""
 
@@ -170,6 +187,7 @@ class Config:
     kerberos: KerberosConfig = field(default_factory=KerberosConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     gateway: GatewayConfig = field(default_factory=GatewayConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
 
 
 def default_home(environ: Mapping[str, str] = os.environ) -> Path:
@@ -206,6 +224,7 @@ def load_config(home: Path | None = None, environ: Mapping[str, str] | None = No
         kerberos=section(KerberosConfig, "kerberos"),
         logging=section(LoggingConfig, "logging"),
         gateway=section(GatewayConfig, "gateway"),
+        scheduler=section(SchedulerConfig, "scheduler"),
     )
 
 
@@ -268,6 +287,13 @@ def _positive_seconds(text: str) -> float:
     if number < 0.001:
         raise ValueError("expected a number of seconds above 0")
     return number
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise ValueError("must be a number above 0")
+    return value
 
 
 def port_number(text: str) -> int:
@@ -355,4 +381,9 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("gateway", "timeout"): _timeout,
     ("gateway", "verify_ssl"): _boolean,
     ("gateway", "ca_bundle"): _existing_file,
+    ("scheduler", "default_task_duration"): _seconds,
+    ("scheduler", "time_scale"): _positive_float,
+    ("scheduler", "poll_interval"): _positive_float,
+    ("scheduler", "scheduler_health_check_threshold"): _positive_float,
+    ("scheduler", "max_active_runs_per_dag"): positive_int,
 }

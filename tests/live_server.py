@@ -39,8 +39,12 @@ def clean_environment(home: Path, **overrides: str) -> dict[str, str]:
 class LiveServer:
     """``expapi serve --workers 2`` (as deployed) on a free port of 127.0.0.1, its output in ``home/serve.log``."""
 
-    def __init__(self, home: Path, *, workers: int = 2, env: dict[str, str] | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, home: Path, *, workers: int = 2, env: dict[str, str] | None = None, host: str = "127.0.0.1",
+        command: tuple[str, ...] = ("serve",),
+    ) -> None:
         self.home = home
+        self.command = command
         self.port = free_port()
         self.host = host
         self.url = f"http://{host}:{self.port}"
@@ -61,7 +65,8 @@ class LiveServer:
             raise RuntimeError("this test starts a server process: mark it (or its module) with pytest.mark.live")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [*SERVE, "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)],
+                [EXPAPI, *self.command, "--host", "127.0.0.1", "--port", str(self.port)]
+                + (["--workers", str(self.workers)] if self.command == ("serve",) else []),
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.home,
             )
         self._wait_until_up()

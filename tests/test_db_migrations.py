@@ -18,9 +18,9 @@ from expapi.models import Base, Pool
 from databases import scratch_database, server_url
 from live_server import EXPAPI, clean_environment
 
-HEAD = "0002"
+HEAD = "0003"
 OUTDATED = (
-    "expapi: The database is at revision 0001; pending: 0002. "
+    "expapi: The database is at revision 0001; pending: 0002, 0003. "
     "Run `expapi db upgrade` (or start the server with `expapi serve --upgrade-db`)\n"
 )
 
@@ -115,22 +115,22 @@ def test_mysql_tables_are_utf8mb4_with_exact_comparison_whatever_the_database_de
             database.dispose()
     collations = {name.lower(): collation for name, collation in rows if name != db_migrations.VERSION_TABLE}
     assert set(collations.values()) <= {"utf8mb4_nopad_bin", "utf8mb4_0900_bin"}, collations
-    assert len(collations) == 7
+    assert len(collations) == 8  # the seven of 0001 and 0003's job
     assert columns.lower() == "mediumtext"
 
 
 class TestDbCommands:
     def test_check_upgrade_check(self, command) -> None:
-        assert command("db", "check") == (1, "The database has no expapi schema yet (the head is 0002)\n", "")
-        assert command("db", "upgrade") == (0, "Upgraded the schema to revision 0002 (applied 0001, 0002)\n", "")
-        assert command("db", "check") == (0, "The database is at revision 0002, the head\n", "")
-        assert command("db", "upgrade") == (0, "The schema is current: revision 0002\n", "")
+        assert command("db", "check") == (1, "The database has no expapi schema yet (the head is 0003)\n", "")
+        assert command("db", "upgrade") == (0, "Upgraded the schema to revision 0003 (applied 0001, 0002, 0003)\n", "")
+        assert command("db", "check") == (0, "The database is at revision 0003, the head\n", "")
+        assert command("db", "upgrade") == (0, "The schema is current: revision 0003\n", "")
 
     def test_check_names_the_pending_revisions(self, command, empty: Database) -> None:
         db_migrations.upgrade(empty.engine, "0001")
-        assert command("db", "check") == (1, "The database is at revision 0001; pending: 0002\n", "")
+        assert command("db", "check") == (1, "The database is at revision 0001; pending: 0002, 0003\n", "")
         code, out, _ = command("db", "init")
-        assert (code, out.splitlines()[0]) == (0, "Upgraded the schema to revision 0002 (applied 0002)")
+        assert (code, out.splitlines()[0]) == (0, "Upgraded the schema to revision 0003 (applied 0002, 0003)")
         with empty.transaction() as session:
             assert session.scalar(select(Pool.pool)) == "default_pool"
 
@@ -138,7 +138,7 @@ class TestDbCommands:
         db_migrations.upgrade(empty.engine)
         with empty.engine.begin() as connection:
             connection.execute(text(f"UPDATE {db_migrations.VERSION_TABLE} SET version_num = '9999'"))
-        message = "The database is at revision 9999, which this expapi does not know (its head is 0002): upgrade expapi"
+        message = "The database is at revision 9999, which this expapi does not know (its head is 0003): upgrade expapi"
         assert command("db", "check") == (1, message + "\n", "")
         assert command("db", "upgrade") == (1, "", f"expapi: {message}\n")
         assert command("serve") == (1, "", f"expapi: {message}\n")
@@ -155,7 +155,7 @@ class TestServeOnAnOutdatedSchema:
         db_migrations.upgrade(empty.engine, "0001")
         code, _, err = command("serve", "--upgrade-db")
         assert code == 0
-        assert "upgraded the schema to revision 0002 (applied 0002)" in err
+        assert "upgraded the schema to revision 0003 (applied 0002, 0003)" in err
         assert db_migrations.state(empty.engine).current == HEAD
 
     def test_an_empty_database_gets_the_schema_without_asking(self, command, empty: Database) -> None:

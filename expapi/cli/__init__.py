@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from expapi import __version__
-from expapi.cli import dags, db, legacy_commands, monitoring, pool_commands, server, task_commands, users
+from expapi.cli import dags, db, legacy_commands, monitoring, pool_commands, scheduler, server, task_commands, users
 from expapi.cli.common import CommandError, fail
 from expapi.config import ConfigError
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"expapi {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     server.register(commands)
+    scheduler.register(commands)
     db.register(commands)
     dags.register(commands)
     task_commands.register(commands)

@@ -38,6 +38,8 @@ class Task:
     attributes: dict[str, Any] = field(default_factory=dict)
     upstream: set[str] = field(default_factory=set)
     downstream: set[str] = field(default_factory=set)
+    # The ``simulate:`` block: how the scheduler plays this task (never an operator attribute).
+    simulate: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Dag:
     default_args: dict[str, Any] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    # The DAG-level ``simulate:`` block: defaults for every task's.
+    simulate: dict[str, Any] = field(default_factory=dict)
 
     def owners(self, operator_defaults: Mapping[str, Any]) -> str | None:
         """The owners of the DAG's tasks, as Airflow lists them (``operator_defaults`` give the default owner)."""
@@ -106,6 +110,7 @@ class Dag:
             "end_date": encode_value(self.end_date),
             "default_args": encode_value(self.default_args),
             "attributes": encode_value(self.attributes),
+            "simulate": encode_value(self.simulate),
             "tasks": [
                 {
                     "task_id": t.task_id,
@@ -113,6 +118,7 @@ class Dag:
                     "attributes": encode_value(t.attributes),
                     "upstream": sorted(t.upstream),
                     "downstream": sorted(t.downstream),
+                    "simulate": encode_value(t.simulate),
                 }
                 for t in self.tasks.values()
             ],
@@ -127,6 +133,7 @@ class Dag:
                 attributes=decode_value(t["attributes"]),
                 upstream=set(t["upstream"]),
                 downstream=set(t["downstream"]),
+                simulate=decode_value(t.get("simulate") or {}),
             )
             for t in data["tasks"]
         }
@@ -140,6 +147,7 @@ class Dag:
             default_args=decode_value(data.get("default_args") or {}),
             attributes=decode_value(data.get("attributes") or {}),
             tasks=tasks,
+            simulate=decode_value(data.get("simulate") or {}),
         )
 
 

@@ -23,9 +23,11 @@ DURATION_FIELDS = ("retry_delay", "max_retry_delay", "execution_timeout", "sla",
 DAG_FIELDS = {
     "dag_id", "description", "schedule_interval", "start_date", "end_date", "default_args", "tasks",
     "catchup", "tags", "params", "dagrun_timeout", "doc_md", "max_active_runs", "concurrency",
-    "orientation", "is_paused_upon_creation",
+    "orientation", "is_paused_upon_creation", "simulate",
 }
-TASK_STRUCTURE_FIELDS = ("task_id", "operator", "upstream", "downstream")
+TASK_STRUCTURE_FIELDS = ("task_id", "operator", "upstream", "downstream", "simulate")
+SIMULATE_OUTCOMES = ("success", "failed", "skipped")
+SIMULATE_FIELDS = ("duration", "outcome", "fail_attempts", "branch", "latest_only")
 
 
 @dataclass
@@ -114,7 +116,9 @@ class _DagReader:
         attributes = {
             k: self.field_value(k, self.value(v), v)
             for k, (_, v) in entries.items()
-            if k not in ("dag_id", "description", "schedule_interval", "start_date", "end_date", "default_args", "tasks")
+            if k not in (
+                "dag_id", "description", "schedule_interval", "start_date", "end_date", "default_args", "tasks", "simulate"
+            )
         }
         dag = Dag(
             dag_id=dag_id,
@@ -125,9 +129,40 @@ class _DagReader:
             end_date=self.optional(entries, "end_date", self.date),
             default_args=default_args,
             attributes=attributes,
+            simulate=self.simulate(entries["simulate"][1], task_level=False) if "simulate" in entries else {},
         )
         self.tasks(dag, entries)
         return dag
+
+    def simulate(self, node: yaml.Node, *, task_level: bool) -> dict[str, Any]:
+        """A ``simulate:`` block, checked: how the scheduler plays a task instead of running it."""
+        if isinstance(node, yaml.ScalarNode) and self.value(node) is None:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, "simulate must be a mapping")
+        block: dict[str, Any] = {}
+        for key, (key_node, value_node) in self.mapping(node).items():
+            value = self.value(value_node)
+            if key not in SIMULATE_FIELDS or (not task_level and key in ("branch", "latest_only")):
+                allowed = SIMULATE_FIELDS if task_level else SIMULATE_FIELDS[:3]
+                raise self.fail(key_node, f"unknown simulate field {key!r} (known: {', '.join(allowed)})")
+            if key == "duration":
+                block[key] = self.duration(value, value_node)
+            elif key == "outcome":
+                if value not in SIMULATE_OUTCOMES:
+                    raise self.fail(value_node, f"outcome must be one of {', '.join(SIMULATE_OUTCOMES)}, not {value!r}")
+                block[key] = value
+            elif key == "fail_attempts":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise self.fail(value_node, f"fail_attempts must be a whole number of at least 0, not {value!r}")
+                block[key] = value
+            elif key == "branch":
+                block[key] = [task_id for task_id, _ in self.task_list(value_node, "branch")]
+            else:
+                if not isinstance(value, bool):
+                    raise self.fail(value_node, f"latest_only must be true or false, not {value!r}")
+                block[key] = value
+        return block
 
     def identifier(self, entries, key: str, parent: yaml.Node) -> str:
         if key not in entries:
@@ -210,6 +245,7 @@ class _DagReader:
         if not isinstance(node, yaml.SequenceNode):
             raise self.fail(node, "tasks must be a list")
         edges: list[tuple[str, str, yaml.Node]] = []
+        branch_edges: list[tuple[str, list[str], yaml.Node]] = []
         for item in node.value:
             if not isinstance(item, yaml.MappingNode):
                 raise self.fail(item, "each task must be a mapping with task_id and operator")
@@ -223,7 +259,10 @@ class _DagReader:
             attributes = {
                 k: self.field_value(k, self.value(v), v) for k, (_, v) in fields.items() if k not in TASK_STRUCTURE_FIELDS
             }
-            dag.tasks[task_id] = Task(task_id=task_id, operator=operator.strip(), attributes=attributes)
+            simulate = self.simulate(fields["simulate"][1], task_level=True) if "simulate" in fields else {}
+            dag.tasks[task_id] = Task(task_id=task_id, operator=operator.strip(), attributes=attributes, simulate=simulate)
+            if simulate.get("branch") is not None:
+                branch_edges.append((task_id, simulate["branch"], fields["simulate"][1]))
             for direction in ("upstream", "downstream"):
                 if direction in fields:
                     for other, other_node in self.task_list(fields[direction][1], direction):
@@ -237,6 +276,10 @@ class _DagReader:
             dag.tasks[upstream].downstream.add(downstream)
             dag.tasks[downstream].upstream.add(upstream)
         self.check_acyclic(dag, node)
+        for task_id, branch, branch_node in branch_edges:
+            for followed in branch:
+                if followed not in dag.tasks[task_id].downstream:
+                    raise self.fail(branch_node, f"branch of {task_id!r} names {followed!r}, which is not directly downstream of it")
 
     def task_list(self, node: yaml.Node, direction: str) -> list[tuple[str, yaml.Node]]:
         if isinstance(node, yaml.ScalarNode):

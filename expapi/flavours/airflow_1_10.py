@@ -154,6 +154,20 @@ AIRFLOW_1_10 = Flavour(
         "wait_for_downstream": False,
         "weight_rule": "downstream",
     },
+    # 1.10's names: none_failed_or_skipped and dummy became none_failed_min_one_success and always in 2.
+    trigger_rules={
+        "all_success": "all_success",
+        "all_failed": "all_failed",
+        "all_done": "all_done",
+        "one_success": "one_success",
+        "one_failed": "one_failed",
+        "none_failed": "none_failed",
+        "none_failed_or_skipped": "none_failed_min_one_success",
+        "none_skipped": "none_skipped",
+        "dummy": "always",
+    },
+    # 1.10's scheduler creates runs already running.
+    scheduled_run_state="running",
     operator_defaults={
         "BashOperator": {
             "bash_command": None,

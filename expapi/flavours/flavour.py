@@ -15,6 +15,15 @@ class ConfNotADict(ValueError):
     """A trigger's ``conf`` this line does not take as a run configuration."""
 
 
+AIRFLOW_2_TRIGGER_RULES = {
+    name: name
+    for name in (
+        "all_success", "all_failed", "all_done", "one_success", "one_failed", "none_failed",
+        "none_failed_min_one_success", "none_skipped", "always",
+    )
+}
+
+
 @dataclass(frozen=True)
 class Flavour:
     """One Airflow line: its version, its JSON, its messages, its response shapes and its defaults.
@@ -63,6 +72,16 @@ class Flavour:
     base_operator_defaults: Mapping[str, Any] = field(default_factory=dict)
     # Extra attributes per operator class, with their defaults.
     operator_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The scheduler's view of this line. Trigger rule names a DAG file may use, mapped onto
+    # expapi.scheduler.rules' names (Airflow 2's); the default is Airflow 2's own list.
+    trigger_rules: Mapping[str, str] = field(default_factory=lambda: dict(AIRFLOW_2_TRIGGER_RULES))
+    # The state a scheduled run (and a queued triggered run) is created in; "queued" runs
+    # move to "running" when max_active_runs allows (Airflow 2), "running" ones start at once.
+    scheduled_run_state: str = "queued"
+
+    def trigger_rule(self, name: str) -> str | None:
+        """The scheduler's name for a trigger rule of this line; None if the line has no such rule."""
+        return self.trigger_rules.get(name)
 
     def dumps_options(self) -> dict[str, Any]:
         """``json.dumps`` keyword arguments that write JSON as this line's Flask did."""

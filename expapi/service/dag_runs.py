@@ -11,7 +11,7 @@ from expapi.dags.definition import Dag
 from expapi.dates import utcnow
 from expapi.errors import ApiError, BadRequest
 from expapi.flavours import presenters
-from expapi.flavours.flavour import ConfNotADict
+from expapi.flavours.flavour import ConfNotADict, Flavour
 from expapi.service import lookups
 from expapi.service.context import Context
 from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId
@@ -63,7 +63,7 @@ def trigger_dag_run(
         conf=run_conf,
     )
     try:
-        ctx.store.create_dag_run(run, _task_instances(ctx, dag, when))
+        ctx.store.create_dag_run(run, new_task_instances(ctx.flavour, dag, when))
     except DuplicateRunId:
         raise BadRequest(ctx.messages.run_id_exists.format(**said)) from None
     except DuplicateExecutionDate:
@@ -103,15 +103,15 @@ def _check_start_date(ctx: Context, dag: Dag, when: datetime) -> None:
         )
 
 
-def _task_instances(ctx: Context, dag: Dag, when: datetime) -> list[NewTaskInstance]:
-    """The task instances Airflow creates with a run: one per task already started by its date."""
+def new_task_instances(flavour: Flavour, dag: Dag, when: datetime) -> list[NewTaskInstance]:
+    """The task instances Airflow creates with a run: one per task already started by its date (the scheduler's runs too)."""
     instances = []
     unixname = _unixname()
     for task in dag.tasks.values():
         start = dag.task_start_date(task)
         if start is not None and start > when:
             continue
-        defaults = ctx.flavour.defaults_for(task.operator)
+        defaults = flavour.defaults_for(task.operator)
         attrs = {**dag.default_args, **task.attributes}
         instances.append(
             NewTaskInstance(
