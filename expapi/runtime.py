@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from connexion import request as connexion_request
 from starlette.concurrency import run_in_threadpool
 
 from expapi.admission import Admission, AdmissionTimeout
@@ -158,6 +157,10 @@ def with_context(handler: F) -> F:
     admission slot, then runs in a worker thread. connexion still sees (through
     ``__wrapped__``) and fills only the handler's own keyword parameters.
     """
+
+    # Imported here: importing connexion prints a starlette warning, and commands that fail
+    # before the app is built (a one-line error) must not print it.
+    from connexion import request as connexion_request
 
     @functools.wraps(handler)
     async def run(**kwargs: Any) -> Any:
