@@ -30,6 +30,10 @@ from expapi.models.pool import DEFAULT_POOL_DESCRIPTION, DEFAULT_POOL_NAME, DEFA
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 10
+# SQLAlchemy's defaults, made explicit: the server admits as many units of work at once
+# (expapi.admission), and keeps POOL_SIZE of them for reads.
+POOL_SIZE = 5
+MAX_OVERFLOW = 10
 
 
 def make_engine(url: str, limits: DatabaseConfig | None = None) -> Engine:
@@ -41,14 +45,14 @@ def make_engine(url: str, limits: DatabaseConfig | None = None) -> Engine:
         raise ConfigError(f"invalid value for [core] sql_alchemy_conn: {mask_url(url)!r}") from None
     backend = parsed.get_backend_name()
     # A connection the server dropped (a restart, an idle timeout) is replaced, not used.
-    options: dict = {"pool_pre_ping": True, "pool_timeout": limits.pool_timeout}
+    options: dict = {"pool_pre_ping": True, "pool_timeout": limits.pool_timeout, "pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     if backend == "sqlite":
         options = {"connect_args": {"check_same_thread": False, "timeout": limits.lock_timeout}}
         if parsed.database in (None, "", ":memory:"):
             # One shared connection, or each handler thread would see its own empty database.
             options["poolclass"] = StaticPool
         else:
-            options["pool_timeout"] = limits.pool_timeout
+            options.update(pool_timeout=limits.pool_timeout, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
     elif backend == "postgresql":
         # libpq waits forever for an unreachable host by default; a request should get its 503.
         # A lock or a statement waited for longer than the limits is cancelled by the server.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import logging
@@ -13,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from expapi.redact import clip
+from starlette.concurrency import run_in_threadpool
+
+from expapi.admission import Admission, AdmissionTimeout
 from expapi.config import Config
 from expapi.dates import resolve_timezone
 from expapi.errors import ApiError, BadRequest, InternalServerError, ServiceUnavailable
 from expapi.flavours import FLAVOURS, Flavour
+from expapi.redact import clip
 from expapi.service.context import Context
 from expapi.service.input_values import check_input_values
 from expapi.store import open_storage
@@ -57,6 +61,8 @@ class Runtime:
     upstream: AsyncUpstream | None = None
     # Methods each spec path allows, for the Allow header of a 405.
     allowed_methods: list[tuple[re.Pattern[str], frozenset[str]]] = field(default_factory=list)
+    # Slots for requests that use the database, made on first use in the serving event loop.
+    admission: Admission | None = None
 
     def __post_init__(self) -> None:
         self.flavour = FLAVOURS[self.config.api.compat]
@@ -149,14 +155,27 @@ def current() -> Runtime:
 def with_context(handler: F) -> F:
     """Run a handler in one unit of work, with the service ``Context`` as its first argument.
 
-    connexion still sees (through ``__wrapped__``) and fills only the handler's own keyword
-    parameters.
+    The request first waits (on the event loop, at most ``[database] pool_timeout``) for an
+    admission slot, then runs in a worker thread. connexion still sees (through
+    ``__wrapped__``) and fills only the handler's own keyword parameters.
     """
 
+    # Imported here: importing connexion prints a starlette warning, and commands that fail
+    # before the app is built (a one-line error) must not print it.
+    from connexion import request as connexion_request
+
     @functools.wraps(handler)
-    def run(**kwargs: Any) -> Any:
+    async def run(**kwargs: Any) -> Any:
+        runtime = current()
+        if runtime.admission is None or runtime.admission.loop is not asyncio.get_running_loop():
+            runtime.admission = Admission(runtime.config.database.pool_timeout)
         try:
-            return current().call(handler, **kwargs)
+            async with runtime.admission.slot(connexion_request.method):
+                return await run_in_threadpool(runtime.call, handler, **kwargs)
+        except AdmissionTimeout as busy:
+            raise http_error(
+                StoreUnavailable(name="metadata database", where="the database", error="AdmissionTimeout", detail=str(busy))
+            ) from None
         except StoreFailure as failure:
             raise http_error(failure) from None
 
