@@ -19,13 +19,23 @@ from connexion.options import SwaggerUIOptions
 
 from expapi import error_responses
 from expapi.auth import build_backend
-from expapi.auth.middleware import AuthResponseHeadersMiddleware, SpecGuardMiddleware
+from expapi.auth.middleware import AuthResponseHeadersMiddleware, ScriptChallengeMiddleware, SpecGuardMiddleware
 from expapi.auth.security import security_map
 from expapi.config import Config, load_config
 from expapi.flavours import Flavour
 from expapi.gateway.client import open_upstream
-from expapi.middleware import AccessLogMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware, RuntimeMiddleware
+from expapi.middleware import (
+    AccessLogMiddleware,
+    FlavourHeadersMiddleware,
+    JsonBodyMiddleware,
+    NoSlashRedirectMiddleware,
+    RuntimeMiddleware,
+)
+from expapi.request_guard import RequestGuardMiddleware
+from expapi.request_validation import VALIDATORS
 from expapi.runtime import Runtime
+from expapi.served_spec import ServedSpecMiddleware, served_document
+from expapi.swagger_page import SwaggerPageMiddleware
 
 API_BASE_PATH = "/api/experimental"
 
@@ -60,7 +70,11 @@ class FlavourJsonifier(Jsonifier):
 
 
 def swagger_ui_options(expose_spec: str) -> SwaggerUIOptions:
-    """Serve the spec and Swagger UI unless ``[api] expose_spec = off``."""
+    """Serve the spec and Swagger UI unless ``[api] expose_spec = off``.
+
+    connexion serves the document with every ``$ref`` inlined; ``ServedSpecMiddleware``
+    answers the spec's URLs first, so connexion's copy is never what a client reads.
+    """
     served = expose_spec != "off"
     return SwaggerUIOptions(serve_spec=served, swagger_ui=served)
 
@@ -91,6 +105,7 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
         load_spec(),
         base_path=API_BASE_PATH,
         validate_responses=validate_responses,
+        validator_map=VALIDATORS,
         # connexion checks the spec's schemes after routing (404/405 first, as in Airflow);
         # both schemes defer to the configured backend.
         security_map=security_map(backend),
@@ -102,9 +117,28 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
     app.add_middleware(NoSlashRedirectMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(AuthResponseHeadersMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(ScriptChallengeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(
+        FlavourHeadersMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        headers=dict(runtime.flavour.response_headers),
+        base_path=API_BASE_PATH,
+    )
     if runtime.config.api.expose_spec == "protected":
         app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
-    app.add_middleware(JsonBodyMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
+    if runtime.config.api.expose_spec != "off":
+        document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name)
+        app.add_middleware(ServedSpecMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, document=document, base_path=API_BASE_PATH)
+        app.add_middleware(SwaggerPageMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, base_path=API_BASE_PATH)
+    webserver = runtime.config.webserver
+    # Before the Swagger UI and routing: a foreign Host or a cross-site write reaches nothing.
+    app.add_middleware(RequestGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, webserver=webserver, base_path=API_BASE_PATH)
+    app.add_middleware(
+        JsonBodyMiddleware,
+        position=MiddlewarePosition.BEFORE_VALIDATION,
+        max_body=webserver.max_request_body,
+        read_timeout=webserver.body_read_timeout,
+    )
     runtime.allowed_methods = _allowed_methods(_parsed_spec())
     app.runtime = runtime  # for tests and the CLI
     app.auth_backend = backend  # for tests

@@ -71,6 +71,12 @@ class DatabaseConfig:
     # up yet (e.g. started by the same boot); then they stop with one line and exit 1.
     connect_retries: int = 5
     connect_retry_delay: float = 2.0
+    # Bounds on a request's waits, so a held lock or a full pool ends in a 503, not a stall:
+    # for a free connection from the pool, for a row or table lock (PostgreSQL lock_timeout,
+    # MariaDB innodb_lock_wait_timeout, SQLite busy timeout), and for one statement.
+    pool_timeout: float = 5.0
+    lock_timeout: float = 5.0
+    statement_timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,19 @@ class WebserverConfig:
     web_server_host: str = "127.0.0.1"
     web_server_port: int = 8080
     workers: int = 1
+    # Host names the server answers to, comma-separated; "*" = any. Empty: the loopback
+    # names when bound to a loopback address (DNS rebinding cannot reach it), else any.
+    allowed_hosts: str = ""
+    # Origins (scheme://host:port) whose pages may send state-changing requests, comma-separated.
+    trusted_origins: str = ""
+    # Limits on what one client may hold; see expapi.http_limits and docs/reliability.md.
+    max_request_body: int = 1024 * 1024
+    max_header_bytes: int = 64 * 1024
+    max_header_count: int = 100
+    header_read_timeout: float = 10.0
+    body_read_timeout: float = 30.0
+    keep_alive_timeout: float = 5.0
+    max_connections: int = 500
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,10 @@ class ApiConfig:
     auth_backend: str = "default"
     compat: str = "1.10"
     expose_spec: str = "public"
+    # The password backend refuses (429) a user or client address with this many failed
+    # checks in the last failed_login_window seconds (Airflow's web login: 5 per 40 s); 0 = off.
+    failed_login_limit: int = 5
+    failed_login_window: float = 40.0
 
 
 @dataclass(frozen=True)
@@ -240,6 +263,13 @@ def _seconds(text: str) -> float:
     return number
 
 
+def _positive_seconds(text: str) -> float:
+    number = _seconds(text)
+    if number < 0.001:
+        raise ValueError("expected a number of seconds above 0")
+    return number
+
+
 def port_number(text: str) -> int:
     """A TCP port from 1 to 65535; ValueError otherwise."""
     number = int(text)
@@ -300,11 +330,23 @@ _PARSERS: dict[tuple[str, str], Callable[[str], object]] = {
     ("core", "default_timezone"): _timezone,
     ("database", "connect_retries"): _non_negative_int,
     ("database", "connect_retry_delay"): _seconds,
+    ("database", "pool_timeout"): _positive_seconds,
+    ("database", "lock_timeout"): _positive_seconds,
+    ("database", "statement_timeout"): _seconds,
     ("webserver", "web_server_port"): port_number,
     ("webserver", "workers"): positive_int,
+    ("webserver", "max_request_body"): positive_int,
+    ("webserver", "max_header_bytes"): positive_int,
+    ("webserver", "max_header_count"): positive_int,
+    ("webserver", "header_read_timeout"): _timeout,
+    ("webserver", "body_read_timeout"): _timeout,
+    ("webserver", "keep_alive_timeout"): _timeout,
+    ("webserver", "max_connections"): positive_int,
     ("api", "auth_backend"): _choice(AUTH_BACKENDS),
     ("api", "compat"): _choice(COMPAT_LEVELS),
     ("api", "expose_spec"): _choice(EXPOSE_SPEC),
+    ("api", "failed_login_limit"): _non_negative_int,
+    ("api", "failed_login_window"): _positive_seconds,
     ("cli", "api_client"): _choice(API_CLIENTS),
     ("logging", "logging_level"): _choice({**LOGGING_LEVELS, **{k.lower(): k for k in LOGGING_LEVELS}}),
     ("gateway", "airflow_url"): _airflow_url,

@@ -51,6 +51,9 @@ def parse_execution_date(value: object, default_tz: tzinfo) -> datetime:
         raise UnreadableDate(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
+        # 0001-01-01 in a zone east of UTC is before year 1 in UTC: not a date anyone can store.
+        if not _representable(parsed):
+            raise UnreadableDate(value)
     return parsed
 
 
@@ -75,7 +78,7 @@ def _representable(value: datetime) -> bool:
     # Conversion to UTC must stay within datetime's range (year 1..9999).
     try:
         value.astimezone(timezone.utc)
-    except OverflowError:
+    except (OverflowError, ValueError):
         return False
     return True
 

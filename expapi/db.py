@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import sqlite3
@@ -16,38 +17,46 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from expapi.redact import clip, mask_url
 from expapi import db_migrations
-from expapi.config import ConfigError
+from expapi.config import ConfigError, DatabaseConfig
 from expapi.models import Pool
 from expapi.models.pool import DEFAULT_POOL_DESCRIPTION, DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS
 
 log = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_SECONDS = 10
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``[core] sql_alchemy_conn``, tuned per backend."""
+def make_engine(url: str, limits: DatabaseConfig | None = None) -> Engine:
+    """An engine for ``[core] sql_alchemy_conn``, tuned per backend, its waits bounded by ``limits``."""
+    limits = limits or DatabaseConfig()
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"invalid value for [core] sql_alchemy_conn: {url!r}") from None
+        raise ConfigError(f"invalid value for [core] sql_alchemy_conn: {mask_url(url)!r}") from None
     backend = parsed.get_backend_name()
     # A connection the server dropped (a restart, an idle timeout) is replaced, not used.
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {"pool_pre_ping": True, "pool_timeout": limits.pool_timeout}
     if backend == "sqlite":
-        options = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        options = {"connect_args": {"check_same_thread": False, "timeout": limits.lock_timeout}}
         if parsed.database in (None, "", ":memory:"):
             # One shared connection, or each handler thread would see its own empty database.
             options["poolclass"] = StaticPool
+        else:
+            options["pool_timeout"] = limits.pool_timeout
     elif backend == "postgresql":
         # libpq waits forever for an unreachable host by default; a request should get its 503.
-        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        # A lock or a statement waited for longer than the limits is cancelled by the server.
+        options["connect_args"] = {
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": f"-c lock_timeout={_milliseconds(limits.lock_timeout)}"
+            f" -c statement_timeout={_milliseconds(limits.statement_timeout)}",
+        }
     elif backend in ("mysql", "mariadb"):
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "charset": "utf8mb4"}
         # PostgreSQL's default: a statement sees what others committed before it. Under
@@ -57,15 +66,38 @@ def make_engine(url: str) -> Engine:
         if key in parsed.query:  # the URL's own ?connect_timeout=... wins
             del options["connect_args"][key]
     try:
-        engine = create_engine(parsed, **options)
+        # Statement parameters stay out of error messages: they hold clients' values, unbounded.
+        engine = create_engine(parsed, hide_parameters=True, **options)
     except Exception as exc:  # unknown dialect, missing driver
-        raise ConfigError(f"cannot use [core] sql_alchemy_conn {parsed.render_as_string()}: {exc}") from None
+        raise ConfigError(f"cannot use [core] sql_alchemy_conn {mask_url(parsed)}: {exc}") from None
     if backend == "sqlite":
         path = _sqlite_file(parsed)
         if path is not None:
             event.listen(engine, "do_connect", lambda *_args: create_in_wal_mode(path))
-        event.listen(engine, "connect", _tune_sqlite)
+            watch_file_identity(engine, path)
+        event.listen(engine, "connect", lambda connection, _record: _tune_sqlite(connection, limits))
+    elif backend in ("mysql", "mariadb"):
+        event.listen(engine, "connect", lambda connection, _record: _bound_mysql_waits(connection, limits))
     return engine
+
+
+def _milliseconds(seconds: float) -> int:
+    """A limit in whole milliseconds (0 stays 0: no limit)."""
+    return 0 if seconds <= 0 else max(1, round(seconds * 1000))
+
+
+def _bound_mysql_waits(dbapi_connection, limits: DatabaseConfig) -> None:
+    # innodb_lock_wait_timeout counts whole seconds from 1; the statement limit is
+    # MariaDB's max_statement_time (seconds) or MySQL's max_execution_time (ms, SELECTs only).
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SET SESSION innodb_lock_wait_timeout = {max(1, math.ceil(limits.lock_timeout))}")
+        if "mariadb" in dbapi_connection.get_server_info().lower():
+            cursor.execute(f"SET SESSION max_statement_time = {float(limits.statement_timeout)}")
+        else:
+            cursor.execute(f"SET SESSION max_execution_time = {_milliseconds(limits.statement_timeout)}")
+    finally:
+        cursor.close()
 
 
 def _sqlite_file(parsed: URL) -> Path | None:
@@ -73,6 +105,63 @@ def _sqlite_file(parsed: URL) -> Path | None:
     if parsed.database in (None, "", ":memory:") or parsed.query.get("uri") or parsed.database.startswith("file:"):
         return None
     return Path(parsed.database)
+
+
+class DatabaseFileReplaced(Exception):
+    """The SQLite file a connection wrote to is no longer the file at its path (deleted, moved or replaced)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"the database file {str(path)!r} was deleted or replaced while in use")
+        self.path = path
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def _writable(path: Path) -> bool:
+    # Opening is the test: root passes access() checks that an immutable file still fails.
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError:
+        return False
+    return True
+
+
+def watch_file_identity(engine: Engine, path: Path) -> None:
+    """Never use, nor commit to, a SQLite file that is no longer the one at ``path``.
+
+    An open connection keeps writing to a file that was deleted or replaced, and those
+    writes vanish at the next start. Each connection remembers which file it opened; one
+    whose file is gone is replaced when taken from the pool (SQLAlchemy retries with a new
+    connection), and a commit on it fails, so a client is not told a lost write succeeded.
+    A connection SQLite could only open read-only (the file was immutable, say) is replaced
+    the same way once the file is writable again.
+    """
+
+    def remember(_dbapi_connection, record) -> None:
+        record.info["file_identity"] = _file_identity(path)
+        record.info["opened_read_only"] = not _writable(path)
+
+    def replace_if_stale(_dbapi_connection, record, _proxy) -> None:
+        if record.info.get("file_identity") != _file_identity(path):
+            raise DisconnectionError(str(DatabaseFileReplaced(path)))
+        if record.info.get("opened_read_only") and _writable(path):
+            # SQLite opened it read-only and keeps it so: a fresh one can write again.
+            raise DisconnectionError(f"the database file {str(path)!r} is writable again")
+
+    def refuse_stale_commit(connection) -> None:
+        if connection.info.get("file_identity") != _file_identity(path):
+            connection.invalidate()
+            raise DatabaseFileReplaced(path)
+
+    event.listen(engine, "connect", remember)
+    event.listen(engine, "checkout", replace_if_stale)
+    event.listen(engine, "commit", refuse_stale_commit)
 
 
 def create_in_wal_mode(path: Path) -> None:
@@ -123,21 +212,23 @@ class DatabaseUnreachable(Exception):
 
     def __init__(self, url: URL, attempts: int, error: DBAPIError) -> None:
         tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-        super().__init__(f"cannot connect to the metadata database {url!r} ({tries}): {driver_message(error)}")
+        super().__init__(f"cannot connect to the metadata database {mask_url(url)} ({tries}): {driver_message(error)}")
 
 
 def driver_message(exc: Exception) -> str:
     """The first line of what the database driver said (e.g. "connection refused"), for one-line reports."""
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
-    return lines[0] if lines else orig.__class__.__name__
+    # Cut: a driver may repeat a client's value (a 1 MB run_id) in its message.
+    return clip(lines[0]) if lines else orig.__class__.__name__
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:
-    # WAL lets readers work beside a writer; the busy timeout makes writers wait, not fail.
+def _tune_sqlite(dbapi_connection, limits: DatabaseConfig) -> None:
+    # WAL lets readers work beside a writer; the busy timeout makes writers wait, not fail,
+    # up to [database] lock_timeout.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={_milliseconds(limits.lock_timeout)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -150,8 +241,8 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, limits: DatabaseConfig | None = None) -> Database:
+        return cls(make_engine(url, limits))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

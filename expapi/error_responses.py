@@ -23,7 +23,9 @@ from starlette.exceptions import HTTPException
 
 from expapi.errors import ApiError
 from expapi.flavours import Flavour
+from expapi.request_validation import RejectedField
 from expapi.runtime import INTERNAL_ERROR
+from expapi.service.rejections import rejection_message
 
 if TYPE_CHECKING:
     from expapi.runtime import Runtime
@@ -63,6 +65,11 @@ class ErrorResponses:
             message = INTERNAL_ERROR
         return self.response(exc.status, message, dict(exc.headers or {}))
 
+    def rejected_field(self, _request: ConnexionRequest, exc: RejectedField) -> ConnexionResponse:
+        # A value the schema refuses: Airflow's words for it where Airflow had some.
+        message = rejection_message(self.runtime.flavour.messages, exc.field, exc.value) or _tidy(exc.detail)
+        return self.response(400, message)
+
     def http_error(self, request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
         # Routing: unknown path or method. A 405 names every method the path allows.
         messages = self.runtime.flavour.messages
@@ -83,6 +90,7 @@ class ErrorResponses:
         """(exception class, handler) pairs for ``app.add_error_handler``."""
         return [
             (ApiError, self.api_error),
+            (RejectedField, self.rejected_field),
             (ProblemException, self.problem),
             (HTTPException, self.http_error),
             (Exception, self.unexpected),

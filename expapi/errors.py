@@ -34,6 +34,20 @@ class NotFound(ApiError):
     status = 404
 
 
+class TooManyRequests(ApiError):
+    status = 429
+class RequestTimeout(ApiError):
+    status = 408
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+
+
+class HeadersTooLarge(ApiError):
+    status = 431
+
+
 class NotImplementedHere(ApiError):
     """What this deployment cannot answer at all (gateway mode: what the stable API does not keep)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -12,10 +13,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from expapi import runtime
 from expapi.auth.basic_credentials import MalformedCredentials, parse_basic
-from expapi.errors import BadRequest
+from expapi.errors import BadRequest, PayloadTooLarge, RequestTimeout
 from expapi.gateway import timing
 from expapi.gateway.store import CALLER
 from expapi.gateway.tokens import Credentials
+from expapi.redact import clip
 
 access_log = logging.getLogger("expapi.access")
 
@@ -73,22 +75,76 @@ class JsonBodyMiddleware:
 
     Airflow parsed bodies with ``get_json(force=True)``, so ``curl -d '{...}'`` without a
     JSON header worked; here the header is set to JSON before validation instead. An
-    empty body, or one that is not UTF-8 JSON, is refused with 400.
+    empty body, or one that is not UTF-8 JSON (however deeply nested), is refused with 400.
+
+    It also bounds what a body may cost: a declared ``Content-Length`` over ``max_body``
+    is refused before a byte is read, a chunked body is cut off as it crosses it (413), and
+    a body that stops arriving ends in 408 after ``read_timeout`` seconds. A chunked body
+    reaches validation with its length declared, as connexion expects.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, read_timeout: float) -> None:
         self.app = app
+        self.max_body = max_body
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body:
+            raise PayloadTooLarge(_too_large(self.max_body), headers=CLOSE)
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        body = await self._read_body(receive)
         _check_json(body)
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-type"]
-        headers.append((b"content-type", JSON_TYPE))
+        dropped = (b"content-type", b"content-length", b"transfer-encoding")
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in dropped]
+        headers += [(b"content-type", JSON_TYPE), (b"content-length", str(len(body)).encode("ascii"))]
         scope = {**scope, "headers": headers}
         await self.app(scope, _replay(body), send)
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        deadline = asyncio.get_running_loop().time() + self.read_timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(remaining, 0))
+            except asyncio.TimeoutError:
+                raise RequestTimeout(BODY_TIMEOUT.format(seconds=self.read_timeout), headers=CLOSE) from None
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise PayloadTooLarge(_too_large(self.max_body), headers=CLOSE)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+BODY_TIMEOUT = "The request body did not arrive within {seconds:g} seconds"
+# The rest of the body is never read, so the connection cannot carry another request.
+CLOSE = {"Connection": "close"}
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body is larger than the limit of {limit} bytes ([webserver] max_request_body)"
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None  # the HTTP server refuses a malformed length before we see it
+    return None
 
 
 def _check_json(body: bytes) -> None:
@@ -99,20 +155,11 @@ def _check_json(body: bytes) -> None:
         json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise BadRequest("The request body is not valid UTF-8") from None
+    except RecursionError:
+        # The parser recurses per level: [[[[...]]]] 100,000 deep exhausts the stack.
+        raise BadRequest("The request body is nested too deeply to be read") from None
     except ValueError as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}") from None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def _replay(body: bytes) -> Receive:
@@ -158,10 +205,35 @@ class AccessLogMiddleware:
             client = scope.get("client") or ("-", 0)
             user = scope.get("state", {}).get("user") or "-"
             query = scope.get("query_string", b"").decode("latin-1")
-            path = scope.get("path", "") + (f"?{query}" if query else "")
+            path = clip(scope.get("path", "") + (f"?{query}" if query else ""))
             upstream = timing.close_tally(tally)
             access_log.info(
                 '%s %s "%s %s" %d %.1fms%s',
                 client[0], user, scope["method"], path, status, (time.perf_counter() - started) * 1000,
                 f" upstream {upstream.seconds * 1000:.1f}ms/{upstream.calls}" if upstream.calls else "",
             )
+
+
+class FlavourHeadersMiddleware:
+    """Adds the flavour's fixed headers (Airflow 2's ``Deprecation``/``Link``) to every API answer.
+
+    It sits outside the error handlers, so errors, 401/403 from authentication and routing
+    404/405 carry them too (Airflow 2 put them on every answer of the blueprint).
+    """
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str], base_path: str) -> None:
+        self.app = app
+        self.headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        self.base_path = base_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.headers or not scope["path"].startswith(self.base_path):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.headers]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

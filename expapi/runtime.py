@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import re
 from collections.abc import Iterator
@@ -12,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from expapi.redact import clip
 from expapi.config import Config
 from expapi.dates import resolve_timezone
 from expapi.errors import ApiError, BadRequest, InternalServerError, ServiceUnavailable
 from expapi.flavours import FLAVOURS, Flavour
 from expapi.service.context import Context
+from expapi.service.input_values import check_input_values
 from expapi.store import open_storage
 from expapi.store.outcomes import StoreFailure, StoreUnavailable, ValueNotStorable
 from expapi.store.protocol import Storage
@@ -35,6 +38,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 STORE_UNAVAILABLE = "The {name} is unavailable; try again shortly"
 VALUE_NOT_STORABLE = "A value in the request cannot be stored by the {store}"
 INTERNAL_ERROR = "Internal server error"
+# Seconds a client is asked to wait after a 503: a lock or a pool wait has already run out.
+RETRY_AFTER_SECONDS = 5
 NO_DATABASE = "gateway mode ([gateway] airflow_url is set) has no metadata database: users and DAGs live in Airflow"
 
 _current: ContextVar[Runtime] = ContextVar("expapi_runtime")
@@ -84,6 +89,7 @@ class Runtime:
         Raises ApiError, or StoreFailure when the store itself fails: each caller tells its
         own user about that (an HTTP status, or a command's exit code).
         """
+        check_input_values(_named_arguments(operation, args, kwargs))
         try:
             with self.unit_of_work() as ctx:
                 return operation(ctx, *args, **kwargs)
@@ -106,13 +112,23 @@ class Runtime:
             yield session
 
 
+def _named_arguments(operation: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call's arguments by parameter name (the first, the Context, left out)."""
+    if not args:
+        return kwargs
+    parameters = [name for name in inspect.signature(operation).parameters][1:]
+    return {**dict(zip(parameters, args)), **kwargs}
+
+
 def http_error(failure: StoreFailure) -> ApiError:
     """How a failing store looks to an HTTP client: 503 while it is unavailable, else a logged 500."""
     if isinstance(failure, StoreUnavailable):
         # The driver's first line (e.g. "connection refused") tells an operator what broke.
-        log.error("%s is unavailable: %s: %s", failure.where, failure.error, failure.detail)
-        return ServiceUnavailable(STORE_UNAVAILABLE.format(name=failure.name))
-    log.error("%s failed: %s: %s", failure.where, failure.error, failure.detail, exc_info=failure.__cause__)
+        log.error("%s is unavailable: %s: %s", failure.where, failure.error, clip(failure.detail))
+        return ServiceUnavailable(
+            STORE_UNAVAILABLE.format(name=failure.name), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
+    log.error("%s failed: %s: %s", failure.where, failure.error, clip(failure.detail), exc_info=failure.__cause__)
     return InternalServerError(INTERNAL_ERROR)
 
 
@@ -143,5 +159,20 @@ def with_context(handler: F) -> F:
             return current().call(handler, **kwargs)
         except StoreFailure as failure:
             raise http_error(failure) from None
+
+    return run  # type: ignore[return-value]
+
+
+def without_store(handler: F) -> F:
+    """Run a handler that reads nothing stored on the event loop, with a store-less ``Context``.
+
+    It takes no worker thread and no database connection, so a held lock, a full pool or
+    busy handler threads cannot delay it: what a liveness check needs.
+    """
+
+    @functools.wraps(handler)
+    async def run(**kwargs: Any) -> Any:
+        runtime = current()
+        return handler(Context(store=None, flavour=runtime.flavour, timezone=runtime.timezone), **kwargs)  # type: ignore[arg-type]
 
     return run  # type: ignore[return-value]

@@ -17,6 +17,7 @@ def trigger_dag_run(ctx: Context, *, dag_id: str, body: dict[str, Any]) -> dict[
         dag_id,
         run_id=body.get("run_id"),
         conf=body.get("conf"),
+        conf_given="conf" in body,
         execution_date=body.get("execution_date"),
         replace_microseconds=body.get("replace_microseconds"),
     )

@@ -63,6 +63,13 @@ def test_airflow_client_module_names(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "flavour"), [("1.10", "1.10"), ("1", "1.10"), ("1.10.15", "1.10"), ("2", "2"), ("2.10", "2"), ("2.11", "2"), ("2.11.2", "2")]
+)
+def test_compat_names_choose_a_flavour(tmp_path: Path, value: str, flavour: str) -> None:
+    assert load_config(tmp_path, environ={"EXPAPI__API__COMPAT": value}).api.compat == flavour
+
+
+@pytest.mark.parametrize(
     ("key", "value", "message"),
     [
         ("API__AUTH_BACKEND", "nope", "[api] auth_backend: 'nope'"),

@@ -58,3 +58,22 @@ def test_the_service_answers_unreadable_values_with_airflows_message(value: obje
         f"Given execution date, {value}, could not be identified as a date. "
         "Example date format: 2015-11-16T14:34:15+00:00",
     )
+
+
+@pytest.mark.parametrize("zone", ["utc", "Europe/Amsterdam", "Pacific/Kiritimati", "America/New_York", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize("text", ["0001-01-01", "0001-01-01T00:30:00", "9999-12-31", "9999-12-31T23:59:59.999999"])
+def test_every_accepted_date_resolves_to_utc_or_is_refused_in_every_zone(zone: str, text: str) -> None:
+    """A date at the edge of datetime's range either converts to UTC or is an unreadable date, never an OverflowError."""
+    try:
+        parsed = parse_execution_date(text, resolve_timezone(zone))
+    except UnreadableDate as refused:
+        assert refused.value == text
+        return
+    assert parsed.astimezone(UTC).tzinfo is UTC
+
+
+def test_the_first_day_east_of_utc_is_refused_as_a_date() -> None:
+    ctx = Context(store=None, flavour=AIRFLOW_1_10, timezone=resolve_timezone("Europe/Amsterdam"))
+    with pytest.raises(BadRequest) as caught:
+        lookups.execution_date(ctx, "0001-01-01")
+    assert caught.value.status == 400 and "0001-01-01" in caught.value.message

@@ -44,7 +44,7 @@ def command(empty_database_url: str, home: Path, monkeypatch: pytest.MonkeyPatch
     """Run ``expapi ...`` in this process on the empty database; returns (exit code, stdout, stderr)."""
     monkeypatch.setenv("EXPAPI_HOME", str(home))
     monkeypatch.setenv("EXPAPI__CORE__SQL_ALCHEMY_CONN", empty_database_url)
-    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    monkeypatch.setattr("expapi.cli.supervisor.serve", lambda *args, **kwargs: None)
 
     def command(*args: str) -> tuple[int, str, str]:
         code = main(list(args))

@@ -42,7 +42,9 @@ CHECKS = [
 
 
 def _app(tmp_dir: Path, settings: dict[str, str] | None = None):
-    config = load_config(tmp_dir, environ=settings or {})
+    # The served spec names the server by the Host it was fetched with: the ASGI test client's.
+    environ = {"EXPAPI__WEBSERVER__ALLOWED_HOSTS": "testserver", **(settings or {})}
+    config = load_config(tmp_dir, environ=environ)
     database = Database.from_url(config.core.sql_alchemy_conn)
     database.create_schema()
     sync_dags(database, config)
@@ -90,6 +92,26 @@ def test_operation_honours_the_contract_on_a_database_server(server_schema, labe
 
     @given(case=cases)
     @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
+    def honours(case) -> None:
+        case.call_and_validate(checks=CHECKS)
+
+    honours()
+
+
+# The 2 flavour, served from SQLite: its own answers (queued runs, conf refusals, the
+# deprecation headers, include_deferred) against the spec it serves.
+_HOME_2 = tempfile.TemporaryDirectory(prefix="expapi-schemathesis-2-")
+schema_2 = _schema(_app(Path(_HOME_2.name), {"EXPAPI__API__COMPAT": "2"}))
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_operation_honours_the_contract_in_the_2_flavour(label: str) -> None:
+    """As above, with ``[api] compat = 2``."""
+    operation = schema_2.find_operation_by_label(label)
+    cases = st.one_of(operation.as_strategy(mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE))
+
+    @given(case=cases)
+    @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
     def honours(case) -> None:
         case.call_and_validate(checks=CHECKS)
 

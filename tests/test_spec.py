@@ -78,3 +78,56 @@ def test_every_json_body_has_an_example() -> None:
             for content in bodies:
                 for media in content.values():
                     assert "example" in media or "examples" in media, f"{method} {path}"
+
+
+def test_error_examples_are_per_operation_and_all_used() -> None:
+    """Each operation shows only the errors it gives: no DAG message on a pool operation."""
+    spec = load_spec()
+    used = set()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status in ("400", "404"):
+                examples = operation["responses"].get(status, {}).get("content", {}).get("application/json", {}).get("examples", {})
+                names = {ref["$ref"].rsplit("/", 1)[-1] for ref in examples.values() if "$ref" in ref}
+                used |= names
+                if path.startswith("/pools"):
+                    assert not any(name.startswith(("dag", "task", "invalid")) for name in names), (method, path, names)
+                else:
+                    assert not any(name.startswith("pool") for name in names), (method, path, names)
+    assert used == set(spec["components"]["examples"])
+    assert not {"BadRequest", "NotFound"} & set(spec["components"]["responses"])
+
+
+def _flavour_marks(node, where: str = "#"):
+    """(where, names) of every ``x-expapi-flavours`` mark in the document."""
+    if isinstance(node, dict):
+        if "x-expapi-flavours" in node:
+            yield where, node["x-expapi-flavours"]
+        for key, value in node.items():
+            yield from _flavour_marks(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _flavour_marks(value, f"{where}/{index}")
+
+
+def test_flavour_marks_name_registered_flavours() -> None:
+    from expapi.flavours import FLAVOURS
+
+    marks = list(_flavour_marks(load_spec()))
+    assert marks, "the 2-only parts (deprecation headers, include_deferred) are marked"
+    for where, names in marks:
+        assert names and set(names) <= set(FLAVOURS), where
+
+
+def test_the_deprecation_headers_are_declared_on_every_response() -> None:
+    spec = load_spec()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "delete"):
+                continue
+            for status, response in operation["responses"].items():
+                if "$ref" in response:
+                    response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+                assert {"Deprecation", "Link"} <= set(response.get("headers", {})), (path, method, status)

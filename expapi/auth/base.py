@@ -41,8 +41,11 @@ class Backend:
     def ensure_available(cls) -> None:
         """Raise ConfigError when a library this backend needs is not installed."""
 
-    async def authenticate(self, authorization: str | None) -> Identity:
-        """The caller's identity; raises Unauthorized or Forbidden to refuse the request."""
+    async def authenticate(self, authorization: str | None, client: str | None = None) -> Identity:
+        """The caller's identity; raises Unauthorized or Forbidden to refuse the request.
+
+        ``client`` is the address the request came from (for throttling), when known.
+        """
         raise NotImplementedError
 
 

@@ -10,6 +10,6 @@ class OpenBackend(Backend):
 
     name = "default"
 
-    async def authenticate(self, authorization: str | None) -> Identity:
+    async def authenticate(self, authorization: str | None, client: str | None = None) -> Identity:
         """Anyone: credentials, if sent, are not read."""
         return ANONYMOUS

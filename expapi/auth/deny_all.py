@@ -10,6 +10,6 @@ class DenyAllBackend(Backend):
 
     name = "deny_all"
 
-    async def authenticate(self, authorization: str | None) -> Identity:
+    async def authenticate(self, authorization: str | None, client: str | None = None) -> Identity:
         """Nobody: there are no credentials that would do."""
         raise forbidden()

@@ -53,7 +53,7 @@ class KerberosBackend(Backend):
         else:
             log.info("Kerberos: accepting tickets for %s", self.service)
 
-    async def authenticate(self, authorization: str | None) -> Identity:
+    async def authenticate(self, authorization: str | None, client: str | None = None) -> Identity:
         """The client principal of a valid ticket, with the mutual-authentication token to send back."""
         token = _negotiate_token(authorization)
         if token is None:

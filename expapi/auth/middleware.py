@@ -53,3 +53,51 @@ class SpecGuardMiddleware:
         if scope["type"] == "http" and self.guards(scope["path"]):
             await authenticate(self.backend, scope)
         await self.app(scope, receive, send)
+
+
+# The scheme a script's 401 names instead of Basic (see ScriptChallengeMiddleware).
+SCRIPT_CHALLENGE_SCHEME = "ExpapiBasic"
+
+
+def from_script(scope: Scope) -> bool:
+    """Whether a page's script sent the request, not a user typing a URL or a client program.
+
+    Swagger UI's page marks its requests with ``X-Requested-With`` (see ``expapi.swagger_page``);
+    browsers also say ``Sec-Fetch-Mode`` (anything but ``navigate`` is a script's fetch) on
+    secure origins and localhost. Airflow clients send neither.
+    """
+    for name, value in scope.get("headers", ()):
+        name = name.lower()
+        if name == b"x-requested-with" or (name == b"sec-fetch-mode" and value.lower() != b"navigate"):
+            return True
+    return False
+
+
+class ScriptChallengeMiddleware:
+    """A 401 to a page's script names a scheme browsers do not prompt for.
+
+    A browser answers ``WWW-Authenticate: Basic`` on a script's request with its own "Sign in"
+    dialog, over Swagger UI, before Authorize was used. For such requests the Basic challenge
+    becomes ``ExpapiBasic realm=...`` (still a challenge, so the 401 stays a proper one);
+    every other request, Airflow's clients included, gets Airflow's exact answer.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not from_script(scope):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_quietly(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 401:
+                headers = []
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"www-authenticate" and value[:6].lower() == b"basic ":
+                        value = SCRIPT_CHALLENGE_SCHEME.encode("ascii") + value[5:]
+                    headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_quietly)

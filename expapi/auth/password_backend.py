@@ -12,6 +12,7 @@ from expapi.auth import password_hashing
 from expapi.auth.base import Backend, Identity, forbidden, unauthorized
 from expapi.auth.basic_credentials import MalformedCredentials, parse_basic
 from expapi.auth.credential_cache import VerifiedCredentials
+from expapi.auth.login_throttle import FailedLogins
 from expapi.auth.users import password_hash_of
 from expapi.runtime import http_error
 from expapi.store.outcomes import StoreFailure
@@ -29,21 +30,29 @@ class PasswordBackend(Backend):
         """An empty cache of verified credentials and a pool of hashing threads."""
         super().__init__(runtime)
         self.verified = VerifiedCredentials()
-        # bcrypt is CPU-bound: its own pool, one thread per core, keeps a flood of bad
-        # passwords from taking every thread the request handlers run on.
-        self._hashing = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="expapi-bcrypt")
+        # bcrypt is CPU-bound: its own pool keeps a flood of bad passwords from taking every
+        # thread the request handlers run on, and one core is left to everything else
+        # (a request with cached credentials needs no bcrypt at all).
+        self._hashing = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="expapi-bcrypt")
+        api = runtime.config.api
+        self.failed_logins = FailedLogins(api.failed_login_limit, api.failed_login_window)
 
-    async def authenticate(self, authorization: str | None) -> Identity:
+    async def authenticate(self, authorization: str | None, client: str | None = None) -> Identity:
         """The user named in valid Basic credentials."""
         try:
             username, password = parse_basic(authorization)
         except MalformedCredentials:
             raise unauthorized(CHALLENGE) from None
+        # Refused before any check: a throttled guess costs no bcrypt, and a correct
+        # password (even a cached one) cannot be told from a wrong one while it lasts.
+        throttle_keys = [("user", username)] + ([("address", client)] if client else [])
+        self.failed_logins.refuse_if_throttled(throttle_keys)
         try:
             accepted = await self._check(username, password)
         except StoreFailure as failure:
             raise http_error(failure) from None
         if not accepted:
+            self.failed_logins.record_failure(throttle_keys)
             # 1.10's password_auth answers 403 here; Airflow 2's basic_auth answers 401.
             raise forbidden() if self.runtime.flavour.wrong_password_status == 403 else unauthorized(CHALLENGE)
         return Identity(user=username)

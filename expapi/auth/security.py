@@ -31,7 +31,8 @@ def authorization_header(scope: Scope) -> str | None:
 
 async def authenticate(backend: Backend, scope: Scope) -> Identity:
     """Run ``backend`` on the request and note the identity in its state; raises to refuse it."""
-    identity = await backend.authenticate(authorization_header(scope))
+    client = scope.get("client")
+    identity = await backend.authenticate(authorization_header(scope), client[0] if client else None)
     state = scope.setdefault("state", {})
     state[STATE_USER] = identity.user
     state[STATE_RESPONSE_HEADERS] = identity.response_headers

@@ -8,6 +8,7 @@ from typing import Any
 
 from expapi.cli.common import CommandError, setup
 from expapi.client import Client, ClientError, get_client
+from expapi.flavours import FLAVOURS
 
 # Exit status when the API could not be reached at all (1 is a refusal from the API).
 EXIT_UNREACHABLE = 3
@@ -18,6 +19,8 @@ def api_command(operation: Callable[[Client, argparse.Namespace], Any]) -> Calla
 
     def run(args: argparse.Namespace) -> int:
         config = setup()
+        # The configured flavour's CLI habits (how results are printed), for the command body.
+        args.cli = FLAVOURS[config.api.compat].cli
         try:
             with get_client(config) as client:
                 operation(client, args)

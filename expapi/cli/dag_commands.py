@@ -90,7 +90,8 @@ def trigger(client: Client, args: argparse.Namespace) -> dict:
 
 
 def run_trigger(client: Client, args: argparse.Namespace) -> None:
-    print(render(trigger(client, args), args.output, ("run_id", "execution_date", "message")))
+    row = args.cli.trigger_row(trigger(client, args), args.dag_id, args.conf)
+    print(render(row, args.output, args.cli.trigger_columns))
 
 
 def confirmed_delete(client: Client, args: argparse.Namespace) -> dict | None:

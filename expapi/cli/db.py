@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from expapi.redact import mask_url
 from expapi import db_migrations
 from expapi.cli.common import setup
 from expapi.cli.preparation import connect, one_line_errors
@@ -39,7 +40,7 @@ def register(commands) -> None:
 
 def run_init(_args: argparse.Namespace) -> int:
     database = _migrate(setup(), add_default_pool=True)
-    print(f"Initialized the database at {database.engine.url!r}")
+    print(f"Initialized the database at {mask_url(database.engine.url)}")
     return 0
 
 

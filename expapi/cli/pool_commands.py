@@ -12,9 +12,6 @@ from expapi.cli.common import CommandError
 from expapi.cli.output import add_output_option, render
 from expapi.client import Client, ClientError
 
-POOL_COLUMNS = ("pool", "slots", "description")
-
-
 def register(commands) -> None:
     pools = commands.add_parser("pools", help="manage pools", description="Manage pools.")
     actions = pools.add_subparsers(dest="pools_command", metavar="ACTION", required=True)
@@ -26,19 +23,19 @@ def register(commands) -> None:
     get = actions.add_parser("get", help="show a pool", description="Show one pool.")
     get.add_argument("name", metavar="NAME")
     add_output_option(get)
-    get.set_defaults(run=api_command(lambda client, args: show(client.get_pool(args.name), args)))
+    get.set_defaults(run=api_command(lambda client, args: show(_known_pool(client.get_pool, args), args)))
 
     set_ = actions.add_parser("set", help="create or update a pool", description="Create the pool, or update it if it exists.")
     set_.add_argument("name", metavar="NAME")
     set_.add_argument("slots", metavar="SLOTS", type=int)
     set_.add_argument("description", metavar="DESCRIPTION")
     add_output_option(set_)
-    set_.set_defaults(run=api_command(lambda client, args: show(client.create_pool(args.name, args.slots, args.description), args)))
+    set_.set_defaults(run=api_command(run_set))
 
     delete = actions.add_parser("delete", help="delete a pool", description="Delete a pool (not default_pool).")
     delete.add_argument("name", metavar="NAME")
     add_output_option(delete)
-    delete.set_defaults(run=api_command(lambda client, args: show(client.delete_pool(args.name), args)))
+    delete.set_defaults(run=api_command(run_delete))
 
     imports = actions.add_parser(
         "import", help="create or update pools from a file",
@@ -72,7 +69,33 @@ def register_legacy(commands) -> None:
 
 
 def show(data: Any, args: argparse.Namespace) -> None:
-    print(render(data, args.output, POOL_COLUMNS))
+    print(render(data, args.output, args.cli.pool_columns))
+
+
+def _known_pool(operation, args: argparse.Namespace) -> Any:
+    # Airflow 2's CLI says "Pool <name> does not exist" for an unknown pool; 1.10 relayed the server.
+    try:
+        return operation(args.name)
+    except ClientError as exc:
+        if exc.status == 404 and args.cli.pool_missing_line is not None:
+            raise CommandError(args.cli.pool_missing_line.format(name=args.name)) from None
+        raise
+
+
+def _show_or_say(data: Any, line: str | None, args: argparse.Namespace) -> None:
+    # Airflow 2 prints one line after a change (unless asked for json/yaml); 1.10 printed the pool.
+    if line is not None and args.output in ("table", "plain"):
+        print(line.format(name=args.name))
+    else:
+        show(data, args)
+
+
+def run_set(client: Client, args: argparse.Namespace) -> None:
+    _show_or_say(client.create_pool(args.name, args.slots, args.description), args.cli.pool_set_line, args)
+
+
+def run_delete(client: Client, args: argparse.Namespace) -> None:
+    _show_or_say(_known_pool(client.delete_pool, args), args.cli.pool_deleted_line, args)
 
 
 def run_legacy_pool(client: Client, args: argparse.Namespace) -> None:

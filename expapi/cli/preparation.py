@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from expapi.redact import mask_url
 from expapi import db_migrations
 from expapi.cli.common import CommandError
 from expapi.dags.sync import SyncReport, sync_dags
@@ -38,8 +40,13 @@ def refuse_in_gateway_mode(config, what: str, instead: str) -> None:
 
 
 def connect(config) -> Database:
-    """The configured database, once its server answers (retried per ``[database]``)."""
-    database = Database.from_url(config.core.sql_alchemy_conn)
+    """The configured database, once its server answers (retried per ``[database]``).
+
+    A command is no request with a client waiting on it: it waits out a lock held by a
+    running server (up to a minute) and a migration may run as long as it needs.
+    """
+    limits = replace(config.database, lock_timeout=max(config.database.lock_timeout, 60.0), statement_timeout=0.0)
+    database = Database.from_url(config.core.sql_alchemy_conn, limits)
     try:
         wait_until_reachable(database.engine, config.database.connect_retries, config.database.connect_retry_delay)
     except DatabaseUnreachable as exc:
@@ -74,7 +81,7 @@ def one_line_errors(database: Database, doing: str = "prepare") -> Iterator[None
     except (SQLAlchemyError, TimeoutError) as exc:
         database.dispose()
         raise CommandError(
-            f"cannot {doing} the database {database.engine.url!r}: {exc.__class__.__name__}: {driver_message(exc)}"
+            f"cannot {doing} the database {mask_url(database.engine.url)}: {exc.__class__.__name__}: {driver_message(exc)}"
         ) from None
 
 

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import ipaddress
 import logging
 import os
 from dataclasses import replace
 
-import uvicorn
-
 from expapi import logs
 from expapi.auth import backend_class
+from expapi.cli import supervisor
 from expapi.cli.common import CommandError, setup
 from expapi.cli.preparation import prepare_database
-from expapi.config import GatewayConfig, port_number, positive_int
+from expapi.config import Config, GatewayConfig, port_number, positive_int
 from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
 from expapi.gateway.startup import check_airflow
 from expapi.gateway.urls import mask_url, parse_airflow_url
+from expapi.http_limits import uvicorn_options
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ def run_serve(args: argparse.Namespace) -> int:
             raise CommandError(PASSWORD_IN_GATEWAY_MODE)
         check_gateway(config.gateway)
     host = args.host if args.host is not None else config.webserver.web_server_host
+    # The workers decide the allowed Host names from the address really bound.
+    os.environ["EXPAPI__WEBSERVER__WEB_SERVER_HOST"] = host
     port = args.port if args.port is not None else config.webserver.web_server_port
     workers = args.workers if args.workers is not None else config.webserver.workers
     backend_class(config.api.auth_backend)  # a backend whose library is missing stops here, in one line
@@ -120,16 +123,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if not config.gateway.enabled:  # else Airflow keeps the DAGs and runs: nothing to prepare
         _prepare(config, args.upgrade_db)
     log.info("serving http://%s:%d/api/experimental with %d worker(s)", host, port, workers)
-    uvicorn.run(
-        "expapi.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=logs.logging_config(config.logging.logging_level),
-        timeout_graceful_shutdown=30,
-    )
+    supervisor.serve(functools.partial(preloaded_app, config), workers=workers, **server_options(config, host, port))
     return 0
 
 
@@ -140,3 +134,30 @@ def _prepare(config, upgrade: bool) -> None:
     log.info("loaded %d DAG(s); %d file(s) could not be read", len(report.loaded), len(report.errors))
     if report.deactivated:
         log.warning("deactivated DAG(s) whose file is gone: %s", ", ".join(report.deactivated))
+
+
+def preloaded_app(config: Config):
+    """The app with everything built that connexion would otherwise build in each worker.
+
+    connexion resolves the spec and makes its validators and routes on the first call (the
+    lifespan), i.e. after the fork, once per worker; built here, the workers share it.
+    """
+    from expapi.app import create_app  # here, not at the top: other commands need not import the app
+
+    app = create_app(config)
+    connexion = app.middleware
+    if connexion.middleware_stack is None:  # connexion 3's private builder: no public hook exists
+        connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
+    return app
+
+
+def server_options(config: Config, host: str, port: int) -> dict:
+    """uvicorn.Config's keyword arguments for ``serve``: the one place they are chosen."""
+    return {
+        **uvicorn_options(config),  # the HTTP limits: header size and time, keep-alive, connections
+        "host": host,
+        "port": port,
+        "access_log": False,  # expapi's AccessLogMiddleware writes the access log
+        "log_config": logs.logging_config(config.logging.logging_level),
+        "timeout_graceful_shutdown": 30,
+    }

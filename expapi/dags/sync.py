@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -80,9 +82,12 @@ def sync_dags(database: Database, config: Config) -> SyncReport:
 
 def _deactivate_missing(session: Session, loaded: set[str], broken_files: set[str]) -> list[str]:
     gone = session.scalars(select(DagModel).where(DagModel.is_active.is_(True), DagModel.dag_id.not_in(loaded))).all()
+    # Compared resolved: a sync with dags_folder spelled another way ('sub/../dags', a
+    # symlink) names the same broken file differently, and must keep its DAG all the same.
+    broken = {os.path.realpath(path) for path in broken_files}
     deactivated = []
     for model in gone:
-        if model.fileloc in broken_files:
+        if model.fileloc and os.path.realpath(model.fileloc) in broken:
             continue
         model.is_active = False
         session.execute(delete(SerializedDag).where(SerializedDag.dag_id == model.dag_id))

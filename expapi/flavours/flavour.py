@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from expapi.flavours.cli_habits import CLI_1_10, CliHabits
 from expapi.flavours.messages import Messages
+
+
+class ConfNotADict(ValueError):
+    """A trigger's ``conf`` this line does not take as a run configuration."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,17 @@ class Flavour:
     task_instance_keys: tuple[str, ...]
     # The status the password backend answers to Basic credentials it does not accept.
     wrong_password_status: int
+    # A trigger's ``conf`` -> the stored run conf; ``given`` says whether the key was in the body.
+    # Raises ConfNotADict for a conf the line refuses.
+    read_conf: Callable[[Any, bool], Mapping[str, Any] | None]
+    # Values the ``state`` filter of a run listing accepts (lower case); None: any string (no match, no error).
+    dag_run_states: frozenset[str] | None = None
+    # Headers on every response of the API, errors included (Airflow 2's deprecation notice).
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    # Task-instance keys whose value is fixed in this line (Airflow 2's unmapped ``map_index``, ...).
+    task_instance_constants: Mapping[str, Any] = field(default_factory=dict)
+    # How the CLI prints pool and trigger results in this line.
+    cli: CliHabits = CLI_1_10
     # Operator attributes every task has, with BaseOperator's defaults in this line.
     base_operator_defaults: Mapping[str, Any] = field(default_factory=dict)
     # Extra attributes per operator class, with their defaults.

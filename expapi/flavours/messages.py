@@ -24,6 +24,8 @@ class Messages:
     unreadable_execution_date: str
     # Triggering: {dag_id}, {run_id}, {execution_date}, {start_date}.
     conf_not_a_dict: str
+    # Listing runs with a ``state`` the line does not know: {state}.
+    dag_run_state_invalid: str
     execution_date_before_start_date: str
     run_id_exists: str
     execution_date_exists: str

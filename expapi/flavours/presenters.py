@@ -91,10 +91,15 @@ def task(flavour: Flavour, attributes: Mapping[str, Any]) -> dict[str, str]:
 
 def task_instance(flavour: Flavour, instance: TaskInstanceRecord) -> dict[str, str]:
     """``GET .../tasks/{task_id}`` of a run: the flavour's keys, each as str()."""
-    return {
-        key: python_str(TASK_INSTANCE_FIELDS[key](instance, flavour) if key in TASK_INSTANCE_FIELDS else getattr(instance, key, None))
-        for key in flavour.task_instance_keys
-    }
+    return {key: python_str(_task_instance_value(instance, key, flavour)) for key in flavour.task_instance_keys}
+
+
+def _task_instance_value(instance: TaskInstanceRecord, key: str, flavour: Flavour) -> Any:
+    if key in flavour.task_instance_constants:
+        return flavour.task_instance_constants[key]
+    if key in TASK_INSTANCE_FIELDS:
+        return TASK_INSTANCE_FIELDS[key](instance, flavour)
+    return getattr(instance, key, None)
 
 
 def dag_paused(flavour: Flavour, dag: DagRecord) -> dict[str, Any]:

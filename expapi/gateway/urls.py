@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-MASK = "***"
+from expapi.redact import MASK, mask_url  # noqa: F401  (masked wherever it is printed)
 
 
 def parse_airflow_url(text: str) -> str:
@@ -28,20 +28,3 @@ def parse_airflow_url(text: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError("expected a base URL without a query or fragment")
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-
-
-def mask_url(url: str) -> str:
-    """``url`` with its user, password, query values and fragment replaced by ***, for logs and messages."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return MASK  # not a URL at all: nothing in it can be shown safely
-    netloc = parts.netloc
-    if parts.username is not None or parts.password is not None:
-        netloc = f"{MASK}:{MASK}@" if parts.password is not None else f"{MASK}@"
-        netloc += f"[{host}]" if host and ":" in host else (host or "")
-        netloc += f":{port}" if port is not None else ""
-    query = urlencode([(key, MASK) for key, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
-    return urlunsplit(SplitResult(parts.scheme, netloc, parts.path, query, MASK if parts.fragment else ""))

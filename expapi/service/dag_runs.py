@@ -11,6 +11,7 @@ from expapi.dags.definition import Dag
 from expapi.dates import utcnow
 from expapi.errors import ApiError, BadRequest
 from expapi.flavours import presenters
+from expapi.flavours.flavour import ConfNotADict
 from expapi.service import lookups
 from expapi.service.context import Context
 from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId
@@ -23,13 +24,19 @@ def trigger_dag_run(
     ctx: Context,
     dag_id: str,
     *,
-    run_id: str | None = None,
+    run_id: str | int | None = None,
     conf: Any = None,
+    conf_given: bool | None = None,
     execution_date: Any = None,
     replace_microseconds: bool | str | None = None,
 ) -> dict[str, Any]:
     """Create a run of the DAG (and its task instances), as ``POST .../dag_runs`` does."""
-    run_conf = _read_conf(ctx, conf)
+    try:
+        run_conf = ctx.flavour.read_conf(conf, conf is not None if conf_given is None else conf_given)
+    except ConfNotADict:
+        raise BadRequest(ctx.messages.conf_not_a_dict) from None
+    if run_conf:
+        _check_conf_size(dict(run_conf))
     supplied = execution_date is not None
     when = lookups.execution_date(ctx, execution_date) if supplied else None
     strip_microseconds = _read_flag(replace_microseconds, default=not supplied)
@@ -40,15 +47,18 @@ def trigger_dag_run(
     if strip_microseconds:
         when = when.replace(microsecond=0)
     _check_start_date(ctx, dag, when)
-    run_id = run_id or f"manual__{when.isoformat()}"
+    # A number is stored as its string, as Airflow 1.10's string column did.
+    run_id = str(run_id) if run_id else f"manual__{when.isoformat()}"
     date_str = ctx.flavour.client_date_str if supplied else ctx.flavour.server_date_str
-    said = {"dag_id": dag_id, "execution_date": date_str(when), "run_id": run_id}
+    state = ctx.flavour.triggered_run_state
+    # Airflow 2's message also names the new run's state and the moment it was queued (now).
+    said = {"dag_id": dag_id, "execution_date": date_str(when), "run_id": run_id, "state": state, "queued_at": str(utcnow())}
 
     run = NewDagRun(
         dag_id=dag_id,
         run_id=run_id,
         execution_date=when,
-        state=ctx.flavour.triggered_run_state,
+        state=state,
         start_date=utcnow() if ctx.flavour.triggered_run_starts_now else None,
         conf=run_conf,
     )
@@ -61,19 +71,19 @@ def trigger_dag_run(
     return presenters.triggered_run(ctx.flavour, when, run_id, ctx.messages.run_created.format(**said))
 
 
-def _read_conf(ctx: Context, conf: Any) -> dict[str, Any] | None:
-    # As in 1.10, an empty conf (None, "", {}) means no conf at all; other falsy
-    # values (0, false, []) are not objects and are refused like any other.
-    if conf is None or conf == "" or conf == {}:
-        return None
-    if isinstance(conf, str):
-        try:
-            conf = json.loads(conf)
-        except ValueError:
-            raise BadRequest(ctx.messages.conf_not_a_dict) from None
-    if not isinstance(conf, dict):
-        raise BadRequest(ctx.messages.conf_not_a_dict)
-    return conf or None
+# The largest conf stored, as the JSON the column holds: within every database's bound (MySQL
+# and MariaDB send a row in one packet, max_allowed_packet, 4 MiB at its smallest default;
+# PostgreSQL's json and SQLite's text take up to 1 GB), whatever [webserver] max_request_body is.
+MAX_CONF_BYTES = 1024 * 1024
+
+
+def _check_conf_size(conf: dict[str, Any]) -> None:
+    try:
+        size = len(json.dumps(conf))  # ASCII-escaped, as the column stores it: characters = bytes
+    except RecursionError:
+        raise BadRequest("conf is nested too deeply to be stored") from None
+    if size > MAX_CONF_BYTES:
+        raise BadRequest(f"conf is {size} bytes as JSON; at most {MAX_CONF_BYTES} bytes are stored")
 
 
 def _read_flag(value: bool | str | None, *, default: bool) -> bool:
@@ -135,11 +145,24 @@ def list_dag_runs(ctx: Context, dag_id: str, state: str | None = None) -> list[d
     """The DAG's runs, oldest first, optionally of one state (any case)."""
     try:
         lookups.dag(ctx, dag_id)
-        runs = ctx.store.list_dag_runs(dag_id, state.lower() if state else None)
+        wanted = _state_filter(ctx, state)
+        runs = ctx.store.list_dag_runs(dag_id, wanted)
     except ApiError as exc:
         # Airflow answers 400 to every error of this endpoint, an unknown DAG included.
         raise BadRequest(exc.message) from None
     return presenters.dag_runs(ctx.flavour, runs)
+
+
+def _state_filter(ctx: Context, state: str | None) -> str | None:
+    # Airflow lower-cases the filter; Airflow 2 then refuses a state it does not know
+    # (a ValueError, i.e. a 500 there; a 400 in its words here).
+    if not state:
+        return None
+    wanted = state.lower()
+    known = ctx.flavour.dag_run_states
+    if known is not None and wanted not in known:
+        raise BadRequest(ctx.messages.dag_run_state_invalid.format(state=wanted))
+    return wanted
 
 
 def get_dag_run_state(ctx: Context, dag_id: str, execution_date: str) -> dict[str, Any]:

@@ -11,6 +11,9 @@ from expapi.service.context import Context
 from expapi.store.outcomes import PoolNotFound
 
 SLOTS_RANGE = range(-(2**31), 2**31)  # what an INTEGER column holds on every backend
+# expapi's own words: Airflow created such a pool, which its URLs could then never reach
+# (a '/' splits the path, and '%2F' is decoded before routing).
+POOL_NAME_WITH_SLASH = "Pool name can't contain '/': no URL could name the pool to read or delete it"
 
 
 def list_pools(ctx: Context) -> list[dict[str, Any]]:
@@ -33,6 +36,8 @@ def create_pool(ctx: Context, name: Any, slots: Any, description: str | None) ->
     slot_count = _read_slots(ctx, slots)
     if len(name) > POOL_NAME_LENGTH:
         raise BadRequest(ctx.messages.pool_name_too_long.format(length=POOL_NAME_LENGTH))
+    if "/" in name:
+        raise BadRequest(POOL_NAME_WITH_SLASH)
     return presenters.pool(ctx.flavour, ctx.store.upsert_pool(name, slot_count, description))
 
 

@@ -33,4 +33,4 @@ def open_storage(config: Config, upstream: Upstream | None = None) -> Storage:
         return AirflowStorage(SyncUpstream(config.gateway), owns_upstream=True)
     from expapi.store.sql import SqlStorage  # SQLAlchemy only where a database is used
 
-    return SqlStorage.from_url(config.core.sql_alchemy_conn)
+    return SqlStorage.from_url(config.core.sql_alchemy_conn, config.database)

@@ -22,10 +22,13 @@ from sqlalchemy.exc import (
     OperationalError,
     ProgrammingError,
 )
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from sqlalchemy.orm import Session
 
+from expapi.redact import mask_url
 from expapi.dags.definition import Dag
-from expapi.db import Database, driver_message, upsert
+from expapi.config import DatabaseConfig
+from expapi.db import Database, DatabaseFileReplaced, driver_message, upsert
 from expapi.models import DagCode, DagModel, DagRun, Pool, SerializedDag, TaskInstance
 from expapi.store.outcomes import (
     DagCodeMissing,
@@ -77,11 +80,11 @@ class SqlStorage:
     def __init__(self, database: Database) -> None:
         self.database = database
         # Names the database for its operator; the URL's password is hidden.
-        self.where = f"the database {database.engine.url!r}"
+        self.where = f"the database {mask_url(database.engine.url)}"
 
     @classmethod
-    def from_url(cls, url: str) -> SqlStorage:
-        return cls(Database.from_url(url))
+    def from_url(cls, url: str, limits: DatabaseConfig | None = None) -> SqlStorage:
+        return cls(Database.from_url(url, limits))
 
     @contextmanager
     def unit_of_work(self) -> Iterator[SqlStore]:
@@ -92,9 +95,16 @@ class SqlStorage:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction on the database, its failures translated (also for what only a database holds)."""
-        with translated(self.where):
-            with self.database.transaction() as session:
-                yield session
+        try:
+            with translated(self.where):
+                with self.database.transaction() as session:
+                    yield session
+        except StoreUnavailable:
+            if self.database.engine.dialect.name == "sqlite":
+                # A file made read-only, a full disk or a lost lock can leave a connection
+                # unable to write after the cause is gone: the next request gets fresh ones.
+                self.database.dispose()
+            raise
 
     def close(self) -> None:
         self.database.dispose()
@@ -105,11 +115,19 @@ def translated(where: str) -> Iterator[None]:
     """The one place SQLAlchemy's failures become store outcomes."""
     try:
         yield
-    except DataError as exc:
-        # A value the database refuses (e.g. a NUL character on PostgreSQL) is the request's.
+    except (DataError, IntegrityError) as exc:
+        # A value the database refuses (e.g. a NUL character on PostgreSQL, a constraint) is the request's.
         raise ValueNotStorable("database", driver_message(exc)) from exc
+    except SqlTimeoutError as exc:
+        # Every pooled connection stayed busy for [database] pool_timeout.
+        raise _failure(StoreUnavailable, where, exc) from exc
+    except DatabaseFileReplaced as exc:
+        # SQLite: the file at the path is another now; the next request uses that one.
+        raise StoreUnavailable(name=NAME, where=where, error=exc.__class__.__name__, detail=str(exc), hint=HINT) from exc
     except (OperationalError, DisconnectionError) as exc:
-        # Unreachable, dropped, or (on SQLite) no tables yet.
+        if _refused_value(exc):
+            raise ValueNotStorable("database", driver_message(exc)) from exc
+        # Unreachable, dropped, busy past a lock or statement limit, or (on SQLite) no tables yet.
         raise _failure(StoreUnavailable, where, exc) from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
@@ -118,6 +136,17 @@ def translated(where: str) -> Iterator[None]:
             # No tables yet on PostgreSQL and MariaDB, or a driver that cannot go on.
             raise _failure(StoreFailure, where, exc) from exc
         raise
+
+
+# MySQL/MariaDB errors about a value that its driver reports as OperationalError: a CHECK
+# constraint (MariaDB 4025, MySQL 3819, e.g. JSON too deep for JSON_VALID), an invalid JSON
+# text (3140), a string the character set cannot hold (1300, 1366), mixed collations (1267).
+_MYSQL_VALUE_ERRORS = frozenset({4025, 3819, 3140, 1300, 1366, 1267})
+
+
+def _refused_value(exc: DBAPIError) -> bool:
+    args = getattr(exc.orig, "args", ())
+    return bool(args) and isinstance(args[0], int) and args[0] in _MYSQL_VALUE_ERRORS
 
 
 def _failure(kind: type[StoreFailure], where: str, exc: Exception) -> StoreFailure:

@@ -30,7 +30,7 @@ def test_the_app_refuses_to_start_with_the_install_hint(home) -> None:
 def test_serve_stops_with_one_line(monkeypatch: pytest.MonkeyPatch, home, capsys) -> None:
     monkeypatch.setenv("EXPAPI_HOME", str(home))
     monkeypatch.setenv("EXPAPI__API__AUTH_BACKEND", "airflow.api.auth.backend.kerberos_auth")
-    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("the server must not start"))
+    monkeypatch.setattr("expapi.cli.supervisor.serve", lambda *a, **k: pytest.fail("the server must not start"))
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1

@@ -126,7 +126,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
 def client_for(deployment: Deployment, backend: str) -> TestClient:
     """The deployment's client for ``backend``, built on first use."""
     if backend not in deployment.clients:
-        config = load_config(deployment.home, environ={"EXPAPI__API__AUTH_BACKEND": backend})
+        # Every operation is tried with wrong credentials from one address: throttling (tested
+        # in test_login_throttle) would answer 429 after the fifth.
+        config = load_config(deployment.home, environ={"EXPAPI__API__AUTH_BACKEND": backend, "EXPAPI__API__FAILED_LOGIN_LIMIT": "0"})
         client = TestClient(create_app(config, validate_responses=True), base_url="http://localhost")
         deployment.clients[backend] = client.__enter__()
     return deployment.clients[backend]

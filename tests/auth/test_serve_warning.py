@@ -19,7 +19,7 @@ def serve(home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
     for name in [n for n in os.environ if n.startswith("EXPAPI__")]:
         monkeypatch.delenv(name)
     started = []
-    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: started.append(kwargs["host"]))
+    monkeypatch.setattr("expapi.cli.supervisor.serve", lambda *args, **kwargs: started.append(kwargs["host"]))
 
     def serve(*args: str, backend: str | None = None) -> str:
         if backend:

@@ -138,6 +138,22 @@ def test_a_broken_file_keeps_its_last_good_dag(home: Path, capsys: pytest.Captur
     assert listed["mine"]["is_active"] is True
 
 
+def test_a_broken_file_keeps_its_dag_whatever_the_spelling_of_dags_folder(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dag_file = home / "dags" / "mine.yaml"
+    dag_file.write_text("dag_id: mine\ntasks:\n  - {task_id: a, operator: BashOperator}\n")
+    main(["dags", "sync"])
+    dag_file.write_text("dag_id: mine\ntasks: [oops\n")
+    (home / "sub").mkdir()
+    monkeypatch.setenv("EXPAPI__CORE__DAGS_FOLDER", str(home / "sub" / ".." / "dags"))
+    assert main(["dags", "sync"]) == 1
+    capsys.readouterr()
+    main(["dags", "list", "-o", "json"])
+    listed = {d["dag_id"]: d for d in json.loads(capsys.readouterr().out)}
+    assert listed["mine"]["is_active"] is True
+
+
 @pytest.mark.parametrize(("option", "value"), [("--port", "0"), ("--port", "70000"), ("--workers", "0"), ("--workers", "x")])
 def test_serve_refuses_bad_numbers(option: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:

@@ -21,7 +21,7 @@ def serve(home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
         monkeypatch.delenv(name)
     monkeypatch.setenv(URL_VARIABLE, "")  # so that what serve sets for its workers is undone
     started = []
-    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: started.append(kwargs))
+    monkeypatch.setattr("expapi.cli.supervisor.serve", lambda *args, **kwargs: started.append(kwargs))
 
     def serve(*args: str, **settings: str) -> tuple[int, str, bool]:
         for key, value in settings.items():

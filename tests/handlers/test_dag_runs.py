@@ -136,7 +136,8 @@ class TestTriggerDagRun:
     @pytest.mark.parametrize(
         ("body", "field"),
         [
-            ({"run_id": 5}, "run_id"),
+            ({"run_id": 5.5}, "run_id"),
+            ({"run_id": True}, "run_id"),
             ({"run_id": ["r1"]}, "run_id"),
             ({"replace_microseconds": 5}, "replace_microseconds"),
             ({"replace_microseconds": [True]}, "replace_microseconds"),
@@ -147,6 +148,14 @@ class TestTriggerDagRun:
         status, content_type, error = answer(client.post(RUNS, json=body))
         assert (status, content_type, list(error)) == (400, JSON, ["error"])
         assert error["error"].endswith(f"(at {field})")
+
+    def test_a_numeric_run_id_is_stored_and_echoed_as_its_string(
+        self, client: TestClient, stored_runs: Callable[..., list[DagRun]]
+    ) -> None:
+        # Airflow 1.10 took any JSON value and its string column kept 42 as "42".
+        assert answer(client.post(RUNS, json={"run_id": 42, "execution_date": RUN_DATE})) == (200, JSON, created(RUN_DATE, "42"))
+        assert [run.run_id for run in stored_runs()] == ["42"]
+        assert client.get(RUNS).json()[0]["run_id"] == "42"
 
     # --- run_id and execution_date ---
 

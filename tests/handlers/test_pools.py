@@ -96,6 +96,13 @@ class TestCreatePool:
             "description": None, "id": 1, "pool": "default_pool", "slots": 64,
         }
 
+    @pytest.mark.parametrize("name", ["a/b", "/", "a/"])
+    def test_a_name_no_url_can_address_is_refused(self, client: TestClient, name: str) -> None:
+        # Airflow created it, and then no URL could read or delete it.
+        expected = {"error": "Pool name can't contain '/': no URL could name the pool to read or delete it"}
+        assert answer(client.post(POOLS, json={"name": name, "slots": 1, "description": ""})) == (400, JSON, expected)
+        assert pool_names(client) == ["default_pool", "experimental_1", "experimental_2"]
+
     def test_description_may_be_null(self, client: TestClient) -> None:
         response = client.post(POOLS, json={"name": "foo", "slots": 1, "description": None})
         assert answer(response) == (200, JSON, {"description": None, "id": 4, "pool": "foo", "slots": 1})
