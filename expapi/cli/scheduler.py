@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
-import threading
 
 from expapi.cli import server
 from expapi.cli.common import CommandError, setup
@@ -37,9 +37,9 @@ def register(commands) -> None:
     scheduler.set_defaults(run=run_scheduler)
     standalone = commands.add_parser(
         "standalone",
-        help="serve the API and run the scheduler in one process, for local use",
-        description="expapi serve and expapi scheduler together (as airflow standalone): the scheduler runs beside "
-        "the web server and stops with it.",
+        help="serve the API and run the scheduler in one command, for local use",
+        description="expapi serve and expapi scheduler together (as airflow standalone): the scheduler runs in a "
+        "process beside the web server's and stops with it.",
     )
     standalone.add_argument("--host", help="address to bind (default: [webserver] web_server_host, 127.0.0.1)")
     standalone.add_argument("--port", type=server.port_option, help="port to bind (default: [webserver] web_server_port)")
@@ -80,16 +80,38 @@ def run_scheduler(args: argparse.Namespace) -> int:
 def run_standalone(args: argparse.Namespace) -> int:
     config = setup()
     scheduler = build_scheduler(config, upgrade=args.upgrade_db)
-    # The web server owns the main thread and its signals; when it returns, the scheduler stops.
-    thread = threading.Thread(target=scheduler.serve_forever, name="expapi-scheduler", daemon=True)
-    thread.start()
-    # uvicorn restores the handlers it found and raises the signal again once it has shut
-    # down: finding these, that second SIGTERM stops the scheduler instead of the process.
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: scheduler.stop())
+    # The scheduler gets a process of its own, forked before the web server forks its workers:
+    # a worker forked while a scheduler thread held SQLite's locks would inherit them, and every
+    # write of that worker would answer "database is locked". No connection crosses the fork.
+    scheduler.database.dispose()
+    child = os.fork()
+    if child == 0:
+        _run_forked_scheduler(scheduler)
     try:
         return server.run_serve(args)
     finally:
-        scheduler.stop()
-        thread.join(timeout=30)
+        _stop(child)
+
+
+def _run_forked_scheduler(scheduler: Scheduler) -> None:
+    code = 1
+    try:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: scheduler.stop())
+        scheduler.serve_forever()
+        code = 0
+    except BaseException:  # noqa: BLE001 - the forked scheduler never returns into the server's code
+        log.exception("the scheduler failed")
+    finally:
         scheduler.database.dispose()
+        logging.shutdown()
+        os._exit(code)
+
+
+def _stop(child: int) -> None:
+    """SIGTERM the scheduler's process and wait for it to finish its pass."""
+    try:
+        os.kill(child, signal.SIGTERM)
+        os.waitpid(child, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
