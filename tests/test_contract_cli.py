@@ -49,7 +49,9 @@ def test_open_backend_passes_every_phase_and_check(tmp_path: Path) -> None:
 
 
 def test_password_backend_passes_with_credentials(tmp_path: Path) -> None:
-    env = clean_environment(tmp_path, EXPAPI__API__AUTH_BACKEND="password")
+    # Throttling off: schemathesis's own wrong-credential probes come from this address, and
+    # would lock the valid ones out for the window (tests/auth/test_login_throttle.py tests it).
+    env = clean_environment(tmp_path, EXPAPI__API__AUTH_BACKEND="password", EXPAPI__API__FAILED_LOGIN_LIMIT="0")
     subprocess.run([EXPAPI, "users", "create", "--username", "hello", "--password", "world"], env=env, cwd=tmp_path, check=True)
     with LiveServer(tmp_path, workers=1, env=env) as server:
         assert_clean(schemathesis_run(server, "--auth", "hello:world", "--mode", "positive"))

@@ -14,6 +14,17 @@ SLOTS_RANGE = range(-(2**31), 2**31)  # what an INTEGER column holds on every ba
 # expapi's own words: Airflow created such a pool, which its URLs could then never reach
 # (a '/' splits the path, and '%2F' is decoded before routing).
 POOL_NAME_WITH_SLASH = "Pool name can't contain '/': no URL could name the pool to read or delete it"
+# Likewise a control character (a line break, say): a path holding one matches no route.
+POOL_NAME_WITH_CONTROL = "Pool name can't contain control characters: no URL could name the pool to read or delete it"
+
+
+def unaddressable_name_message(name: str) -> str | None:
+    """Why no URL could reach a pool of this name, or None when one can."""
+    if "/" in name:
+        return POOL_NAME_WITH_SLASH
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in name):
+        return POOL_NAME_WITH_CONTROL
+    return None
 
 
 def list_pools(ctx: Context) -> list[dict[str, Any]]:
@@ -36,8 +47,9 @@ def create_pool(ctx: Context, name: Any, slots: Any, description: str | None) ->
     slot_count = _read_slots(ctx, slots)
     if len(name) > POOL_NAME_LENGTH:
         raise BadRequest(ctx.messages.pool_name_too_long.format(length=POOL_NAME_LENGTH))
-    if "/" in name:
-        raise BadRequest(POOL_NAME_WITH_SLASH)
+    unaddressable = unaddressable_name_message(name)
+    if unaddressable:
+        raise BadRequest(unaddressable)
     return presenters.pool(ctx.flavour, ctx.store.upsert_pool(name, slot_count, description))
 
 

@@ -13,7 +13,7 @@ from expapi.errors import BadRequest
 from expapi.flavours import Messages
 from expapi.models.pool import POOL_NAME_LENGTH
 from expapi.service.input_values import check_input_values
-from expapi.service.pools import POOL_NAME_WITH_SLASH
+from expapi.service.pools import unaddressable_name_message
 
 
 def rejection_message(messages: Messages, field: str | None, value: Any) -> str | None:
@@ -32,8 +32,8 @@ def rejection_message(messages: Messages, field: str | None, value: Any) -> str 
     if field in ("name", "pool_name"):
         if value is None or (isinstance(value, str) and not value.strip()):
             return messages.pool_name_empty
-        if isinstance(value, str) and "/" in value:
-            return POOL_NAME_WITH_SLASH
+        if isinstance(value, str) and unaddressable_name_message(value):
+            return unaddressable_name_message(value)
         if isinstance(value, str) and len(value) > POOL_NAME_LENGTH:
             return messages.pool_name_too_long.format(length=POOL_NAME_LENGTH)
     return None
