@@ -32,5 +32,7 @@ class DagRun(Base):
     start_date: Mapped[datetime | None] = mapped_column(UtcDateTime)
     end_date: Mapped[datetime | None] = mapped_column(UtcDateTime)
     state: Mapped[str | None] = mapped_column(String(50))
+    # When the run was made queued (Airflow 2.1+); None for runs created running, as 1.10 made them.
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     external_trigger: Mapped[bool] = mapped_column(Boolean, default=True)
     conf: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from expapi import dates
 from expapi.models.base import Base, UtcDateTime
 from expapi.models.dag import ID_LENGTH
 
@@ -44,3 +45,8 @@ class TaskInstance(Base):
     queued_dttm: Mapped[datetime | None] = mapped_column(UtcDateTime)
     pid: Mapped[int | None] = mapped_column(Integer)
     executor_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The row's last write, as Airflow 2 keeps it: set on insert and on every ORM update.
+    # dates.utcnow is looked up at each write, so a frozen clock (tests) holds here too.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, default=lambda: dates.utcnow(), onupdate=lambda: dates.utcnow()
+    )

@@ -18,9 +18,9 @@ from expapi.models import Base, Pool
 from databases import scratch_database, server_url
 from live_server import EXPAPI, clean_environment
 
-HEAD = "0003"
+HEAD = "0004"
 OUTDATED = (
-    "expapi: The database is at revision 0001; pending: 0002, 0003. "
+    "expapi: The database is at revision 0001; pending: 0002, 0003, 0004. "
     "Run `expapi db upgrade` (or start the server with `expapi serve --upgrade-db`)\n"
 )
 
@@ -81,6 +81,23 @@ class TestMigrations:
         with empty.transaction() as session:
             assert session.scalar(select(Pool.slots).where(Pool.pool == "kept")) == 3
 
+    def test_0004_leaves_the_new_dates_empty_on_existing_rows(self, empty: Database) -> None:
+        # A run made before 0004 was never recorded as queued; its instances' last write is unknown.
+        db_migrations.upgrade(empty.engine, "0003")
+        with empty.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO dag_run (dag_id, run_id, execution_date, state, external_trigger)"
+                " VALUES ('d', 'r', '2030-01-02 03:04:05', 'running', true)"
+            ))
+            connection.execute(text(
+                "INSERT INTO task_instance (dag_id, task_id, execution_date, run_id, try_number, max_tries,"
+                " hostname, unixname, pool, pool_slots) VALUES ('d', 't', '2030-01-02 03:04:05', 'r', 0, 0, '', '', 'p', 1)"
+            ))
+        db_migrations.upgrade(empty.engine)
+        with empty.engine.connect() as connection:
+            assert connection.execute(text("SELECT run_id, queued_at FROM dag_run")).all() == [("r", None)]
+            assert connection.execute(text("SELECT task_id, updated_at FROM task_instance")).all() == [("t", None)]
+
     def test_several_processes_may_init_at_once(self, home: Path, empty_database_url: str, empty: Database) -> None:
         env = clean_environment(home, EXPAPI__CORE__SQL_ALCHEMY_CONN=empty_database_url)
         with ThreadPoolExecutor(4) as pool:
@@ -121,16 +138,16 @@ def test_mysql_tables_are_utf8mb4_with_exact_comparison_whatever_the_database_de
 
 class TestDbCommands:
     def test_check_upgrade_check(self, command) -> None:
-        assert command("db", "check") == (1, "The database has no expapi schema yet (the head is 0003)\n", "")
-        assert command("db", "upgrade") == (0, "Upgraded the schema to revision 0003 (applied 0001, 0002, 0003)\n", "")
-        assert command("db", "check") == (0, "The database is at revision 0003, the head\n", "")
-        assert command("db", "upgrade") == (0, "The schema is current: revision 0003\n", "")
+        assert command("db", "check") == (1, "The database has no expapi schema yet (the head is 0004)\n", "")
+        assert command("db", "upgrade") == (0, "Upgraded the schema to revision 0004 (applied 0001, 0002, 0003, 0004)\n", "")
+        assert command("db", "check") == (0, "The database is at revision 0004, the head\n", "")
+        assert command("db", "upgrade") == (0, "The schema is current: revision 0004\n", "")
 
     def test_check_names_the_pending_revisions(self, command, empty: Database) -> None:
         db_migrations.upgrade(empty.engine, "0001")
-        assert command("db", "check") == (1, "The database is at revision 0001; pending: 0002, 0003\n", "")
+        assert command("db", "check") == (1, "The database is at revision 0001; pending: 0002, 0003, 0004\n", "")
         code, out, _ = command("db", "init")
-        assert (code, out.splitlines()[0]) == (0, "Upgraded the schema to revision 0003 (applied 0002, 0003)")
+        assert (code, out.splitlines()[0]) == (0, "Upgraded the schema to revision 0004 (applied 0002, 0003, 0004)")
         with empty.transaction() as session:
             assert session.scalar(select(Pool.pool)) == "default_pool"
 
@@ -138,7 +155,7 @@ class TestDbCommands:
         db_migrations.upgrade(empty.engine)
         with empty.engine.begin() as connection:
             connection.execute(text(f"UPDATE {db_migrations.VERSION_TABLE} SET version_num = '9999'"))
-        message = "The database is at revision 9999, which this expapi does not know (its head is 0003): upgrade expapi"
+        message = "The database is at revision 9999, which this expapi does not know (its head is 0004): upgrade expapi"
         assert command("db", "check") == (1, message + "\n", "")
         assert command("db", "upgrade") == (1, "", f"expapi: {message}\n")
         assert command("serve") == (1, "", f"expapi: {message}\n")
@@ -155,7 +172,7 @@ class TestServeOnAnOutdatedSchema:
         db_migrations.upgrade(empty.engine, "0001")
         code, _, err = command("serve", "--upgrade-db")
         assert code == 0
-        assert "upgraded the schema to revision 0003 (applied 0002, 0003)" in err
+        assert "upgraded the schema to revision 0004 (applied 0002, 0003, 0004)" in err
         assert db_migrations.state(empty.engine).current == HEAD
 
     def test_an_empty_database_gets_the_schema_without_asking(self, command, empty: Database) -> None:

@@ -119,6 +119,8 @@ AIRFLOW_1_10 = Flavour(
         "max_tries", "operator", "pid", "pool", "pool_slots", "priority_weight", "queue", "queued_dttm",
         "start_date", "state", "task_id", "test_mode", "unixname",
     ),
+    # DagRun.__repr__ of 1.10 (its task instances do not show their run; its trigger message does).
+    dag_run_repr="<DagRun {dag_id} @ {execution_date}: {run_id}, externally triggered: {external_trigger}>",
     base_operator_defaults={
         "depends_on_past": False,
         "do_xcom_push": True,

@@ -111,13 +111,19 @@ AIRFLOW_2 = Flavour(
     read_conf=_read_conf_2,
     dag_run_states=frozenset({"queued", "running", "success", "failed"}),
     response_headers={"Deprecation": "true", "Link": DEPRECATION_LINK},
-    # The attributes of a 2.11.2 TaskInstance row: no execution_date, run_id and map_index instead.
+    # The attributes of a 2.11.2 TaskInstance as its GET shows them: no execution_date, run_id and
+    # map_index instead, and the loaded run (``dag_run``, its repr) and the row's ``updated_at``.
     task_instance_keys=(
-        "custom_operator_name", "dag_id", "duration", "end_date", "executor", "executor_config",
+        "custom_operator_name", "dag_id", "dag_run", "duration", "end_date", "executor", "executor_config",
         "external_executor_id", "hostname", "job_id", "map_index", "max_tries", "next_kwargs", "next_method",
         "operator", "pid", "pool", "pool_slots", "priority_weight", "queue", "queued_by_job_id", "queued_dttm",
         "rendered_map_index", "rendered_task_instance_fields", "run_id", "start_date", "state", "task_id",
-        "test_mode", "trigger_id", "trigger_timeout", "try_number", "unixname",
+        "test_mode", "trigger_id", "trigger_timeout", "try_number", "unixname", "updated_at",
+    ),
+    # DagRun.__repr__ of 2.1+ ("state:queued" with no space, as the running 2.11.2 prints it).
+    dag_run_repr=(
+        "<DagRun {dag_id} @ {execution_date}: {run_id}, state:{state}, queued_at: {queued_at}. "
+        "externally triggered: {external_trigger}>"
     ),
     task_instance_constants={"map_index": -1},
     cli=CLI_2,

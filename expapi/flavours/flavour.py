@@ -55,6 +55,9 @@ class Flavour:
     latest_run_keys: tuple[str, ...]
     pool_keys: tuple[str, ...]
     task_instance_keys: tuple[str, ...]
+    # str() of a DagRun in this line (a task instance's ``dag_run`` key): a ``str.format`` template
+    # of dag_id, execution_date, run_id, state, queued_at and external_trigger, each as str().
+    dag_run_repr: str
     # The status the password backend answers to Basic credentials it does not accept.
     wrong_password_status: int
     # A trigger's ``conf`` -> the stored run conf; ``given`` says whether the key was in the body.

@@ -89,14 +89,34 @@ def task(flavour: Flavour, attributes: Mapping[str, Any]) -> dict[str, str]:
     return {name: python_str(value) for name, value in sorted(attributes.items())}
 
 
-def task_instance(flavour: Flavour, instance: TaskInstanceRecord) -> dict[str, str]:
+def dag_run_repr(flavour: Flavour, run: DagRunRecord) -> str:
+    """str() of the run as the flavour's Airflow prints a DagRun (every value through str())."""
+    return flavour.dag_run_repr.format(
+        dag_id=run.dag_id,
+        execution_date=str(run.execution_date),
+        run_id=run.run_id,
+        state=str(run.state),
+        queued_at=str(run.queued_at),
+        external_trigger=str(run.external_trigger),
+    )
+
+
+# Task-instance keys that show the instance's run rather than the instance itself.
+TASK_INSTANCE_RUN_FIELDS: Fields[DagRunRecord] = {
+    "dag_run": lambda run, flavour: dag_run_repr(flavour, run),
+}
+
+
+def task_instance(flavour: Flavour, instance: TaskInstanceRecord, run: DagRunRecord) -> dict[str, str]:
     """``GET .../tasks/{task_id}`` of a run: the flavour's keys, each as str()."""
-    return {key: python_str(_task_instance_value(instance, key, flavour)) for key in flavour.task_instance_keys}
+    return {key: python_str(_task_instance_value(instance, run, key, flavour)) for key in flavour.task_instance_keys}
 
 
-def _task_instance_value(instance: TaskInstanceRecord, key: str, flavour: Flavour) -> Any:
+def _task_instance_value(instance: TaskInstanceRecord, run: DagRunRecord, key: str, flavour: Flavour) -> Any:
     if key in flavour.task_instance_constants:
         return flavour.task_instance_constants[key]
+    if key in TASK_INSTANCE_RUN_FIELDS:
+        return TASK_INSTANCE_RUN_FIELDS[key](run, flavour)
     if key in TASK_INSTANCE_FIELDS:
         return TASK_INSTANCE_FIELDS[key](instance, flavour)
     return getattr(instance, key, None)

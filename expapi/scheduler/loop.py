@@ -27,7 +27,7 @@ from expapi.scheduler import jobs, rules, schedules
 from expapi.scheduler.step import RunStep, StepSettings, Worker
 from expapi.service.dag_runs import new_task_instances
 from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId
-from expapi.store.records import NewDagRun
+from expapi.store.records import NewDagRun, queued_at_for
 from expapi.store.sql import SqlStore
 
 log = logging.getLogger("expapi.scheduler")
@@ -191,6 +191,7 @@ class Scheduler:
                     start_date=now if self.flavour.scheduled_run_state == rules.RUNNING else None,
                     conf=None,
                     external_trigger=False,
+                    queued_at=queued_at_for(self.flavour.scheduled_run_state, now),
                 )
                 try:
                     store.create_dag_run(run, new_task_instances(self.flavour, dag, when))

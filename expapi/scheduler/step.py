@@ -95,6 +95,8 @@ class RunStep:
     def set_ti(self, ti: TaskInstance, state: str) -> None:
         self.note(ti.task_id, ti.state, state)
         ti.state = state
+        # The pass's own clock, like every other date it writes (the model's onupdate would read the wall clock).
+        ti.updated_at = self.now
 
     def advance(self) -> None:
         if self.run.state == rules.QUEUED:

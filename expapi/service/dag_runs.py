@@ -15,7 +15,7 @@ from expapi.flavours.flavour import ConfNotADict, Flavour
 from expapi.service import lookups
 from expapi.service.context import Context
 from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId
-from expapi.store.records import NewDagRun, NewTaskInstance
+from expapi.store.records import NewDagRun, NewTaskInstance, queued_at_for
 
 TRUE_STRINGS = ("true", "t", "y", "yes", "1")
 
@@ -51,8 +51,9 @@ def trigger_dag_run(
     run_id = str(run_id) if run_id else f"manual__{when.isoformat()}"
     date_str = ctx.flavour.client_date_str if supplied else ctx.flavour.server_date_str
     state = ctx.flavour.triggered_run_state
-    # Airflow 2's message also names the new run's state and the moment it was queued (now).
-    said = {"dag_id": dag_id, "execution_date": date_str(when), "run_id": run_id, "state": state, "queued_at": str(utcnow())}
+    queued_at = queued_at_for(state, utcnow())
+    # Airflow 2's message also names the new run's state and the moment it was queued.
+    said = {"dag_id": dag_id, "execution_date": date_str(when), "run_id": run_id, "state": state, "queued_at": str(queued_at)}
 
     run = NewDagRun(
         dag_id=dag_id,
@@ -61,6 +62,7 @@ def trigger_dag_run(
         state=state,
         start_date=utcnow() if ctx.flavour.triggered_run_starts_now else None,
         conf=run_conf,
+        queued_at=queued_at,
     )
     try:
         ctx.store.create_dag_run(run, new_task_instances(ctx.flavour, dag, when))

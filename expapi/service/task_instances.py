@@ -20,4 +20,4 @@ def get_task_instance(ctx: Context, dag_id: str, execution_date: str, task_id: s
     except TaskInstanceNotFound:
         message = ctx.messages.task_instance_not_found.format(task_id=task_id, execution_date=ctx.flavour.client_date_str(when))
         raise NotFound(message) from None
-    return presenters.task_instance(ctx.flavour, instance)
+    return presenters.task_instance(ctx.flavour, instance, run)

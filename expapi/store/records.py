@@ -41,6 +41,8 @@ class DagRunRecord:
     id: int | None = None
     external_trigger: bool = True
     conf: Mapping[str, Any] | None = None
+    # When the run was made queued; None if it never was (1.10's runs) or the store does not know.
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class TaskInstanceRecord:
     queued_dttm: datetime | None = None
     pid: int | None = None
     executor_config: Mapping[str, Any] | None = None
+    # The row's last write; None where the store does not know it.
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,13 @@ class NewDagRun:
     start_date: datetime | None
     conf: Mapping[str, Any] | None
     external_trigger: bool = True
+    # Set when the run is created queued (see queued_at_for).
+    queued_at: datetime | None = None
+
+
+def queued_at_for(state: str, now: datetime) -> datetime | None:
+    """A new run's ``queued_at``: now if it starts queued, as Airflow 2's DagRun does; else none."""
+    return now if state == "queued" else None
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ HINT = "run 'expapi db init'?"
 _DAG_COLUMNS = (DagModel.dag_id, DagModel.is_paused, DagModel.is_active, DagModel.fileloc, DagModel.owners, DagModel.description)
 _RUN_COLUMNS = (
     DagRun.dag_id, DagRun.run_id, DagRun.execution_date, DagRun.state, DagRun.start_date, DagRun.end_date,
-    DagRun.id, DagRun.external_trigger, DagRun.conf,
+    DagRun.id, DagRun.external_trigger, DagRun.conf, DagRun.queued_at,
 )
 _POOL_COLUMNS = (Pool.pool, Pool.slots, Pool.description, Pool.id, Pool.include_deferred)
 _TASK_INSTANCE_COLUMNS = (
@@ -70,7 +70,7 @@ _TASK_INSTANCE_COLUMNS = (
     TaskInstance.start_date, TaskInstance.end_date, TaskInstance.duration, TaskInstance.try_number,
     TaskInstance.max_tries, TaskInstance.hostname, TaskInstance.unixname, TaskInstance.job_id, TaskInstance.pool,
     TaskInstance.pool_slots, TaskInstance.queue, TaskInstance.priority_weight, TaskInstance.operator,
-    TaskInstance.queued_dttm, TaskInstance.pid, TaskInstance.executor_config,
+    TaskInstance.queued_dttm, TaskInstance.pid, TaskInstance.executor_config, TaskInstance.updated_at,
 )
 
 
@@ -231,6 +231,7 @@ class SqlStore:
             execution_date=run.execution_date,
             start_date=run.start_date,
             state=run.state,
+            queued_at=run.queued_at,
             external_trigger=run.external_trigger,
             conf=dict(run.conf) if run.conf is not None else None,
         )
@@ -341,6 +342,7 @@ def _run_record(run: DagRun) -> DagRunRecord:
     return DagRunRecord(
         dag_id=run.dag_id, run_id=run.run_id, execution_date=run.execution_date, state=run.state,
         start_date=run.start_date, end_date=run.end_date, id=run.id, external_trigger=run.external_trigger, conf=run.conf,
+        queued_at=run.queued_at,
     )
 
 

@@ -1,4 +1,9 @@
-"""Fixtures for the handler tests: one app per module, tables reset per test, a frozen clock, runs.
+"""Fixtures for the handler tests: one app per module and flavour, tables reset per test, a frozen clock, runs.
+
+Every test runs in both flavours (``flavour``, module-scoped, so each module builds one app
+per flavour) and asserts that flavour's exact answer; ``client`` also checks, on every
+response, the headers only the 2 flavour sends. A test of a behaviour one flavour alone has
+is marked ``@pytest.mark.flavours("2", reason=...)`` and runs in that flavour only.
 
 Building an app and syncing the DAGs costs more than most tests here, so, as Airflow's
 API tests do, each module builds its app once (``served``) and every test starts from the
@@ -22,25 +27,58 @@ import expapi.dates
 import expapi.service.dag_runs
 from expapi.config import Config
 from expapi.db import Database
+from expapi.flavours import FLAVOURS, Flavour
 from expapi.models import DagRun, TaskInstance
 from databases import restore_tables
-from handler_support import NOW
+from handler_support import NOW, check_flavour_headers
 from http_helpers import API
 from served_app import Served, serving
 
 
 @pytest.fixture(scope="module")
-def served_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The module's EXPAPI_HOME, with an empty dags folder."""
-    home = tmp_path_factory.mktemp("home")
+def served_home(tmp_path_factory: pytest.TempPathFactory, flavour_name: str) -> Path:
+    """The module's EXPAPI_HOME for one flavour (SQLite's file lives there), with an empty dags folder."""
+    home = tmp_path_factory.mktemp(f"home-{flavour_name}")
     (home / "dags").mkdir()
     return home
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "flavours(*names, reason): the test's behaviour exists in these flavours only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect a test marked ``flavours(...)`` in the other flavours (its reason says why)."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("flavours")
+        name = item.callspec.params.get("flavour_name") if hasattr(item, "callspec") else None
+        if marker is not None:
+            assert marker.kwargs.get("reason"), f"{item.nodeid}: a flavours mark needs a reason"
+        (dropped if marker is not None and name is not None and name not in marker.args else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(scope="module", params=sorted(FLAVOURS))
+def flavour_name(request: pytest.FixtureRequest) -> str:
+    """The ``[api] compat`` of the module's app: every handler test runs in each flavour."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def served_settings(server_database: str | None) -> dict[str, str]:
+def flavour(flavour_name: str) -> Flavour:
+    return FLAVOURS[flavour_name]
+
+
+@pytest.fixture(scope="module")
+def served_settings(server_database: str | None, flavour_name: str) -> dict[str, str]:
     """EXPAPI__* settings of the module's app."""
-    return {} if server_database is None else {"EXPAPI__CORE__SQL_ALCHEMY_CONN": server_database}
+    settings = {"EXPAPI__API__COMPAT": flavour_name}
+    if server_database is not None:
+        settings["EXPAPI__CORE__SQL_ALCHEMY_CONN"] = server_database
+    return settings
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +101,9 @@ def database(served: Served) -> Database:
 
 
 @pytest.fixture
-def client(served: Served, database: Database) -> TestClient:
-    """A client of the module's app."""
+def client(served: Served, database: Database, flavour_name: str) -> TestClient:
+    """A client of the module's app; every response it gets must carry exactly its flavour's extra headers."""
+    served.client.event_hooks["response"] = [lambda response: check_flavour_headers(flavour_name, response)]
     return served.client
 
 

@@ -24,6 +24,27 @@ NOT_FOUND_URL = (
 METHOD_NOT_ALLOWED = "The method is not allowed for the requested URL."
 
 
+# Airflow 2.11.2's deprecation notice, on every answer of its experimental API (CAPTURE.md).
+DEPRECATION_LINK = (
+    "<https://airflow.apache.org/docs/apache-airflow/2.11.2/upgrading-to-2.html"
+    '#migration-guide-from-experimental-api-to-stable-api-v1>; rel="deprecation"; type="text/html"'
+)
+FLAVOUR_HEADERS = {"1.10": (None, None), "2": ("true", DEPRECATION_LINK)}
+
+
+def by_flavour(flavour_name: str, *, v1_10: Any, v2: Any) -> Any:
+    """This flavour's expectation, each written out in full."""
+    return {"1.10": v1_10, "2": v2}[flavour_name]
+
+
+def check_flavour_headers(flavour_name: str, response: Response) -> None:
+    """Airflow 2 marked every experimental API answer, errors included, as deprecated; 1.10 did not."""
+    if not response.request.url.path.startswith("/api/experimental"):
+        return
+    seen = (response.headers.get("Deprecation"), response.headers.get("Link"))
+    assert seen == FLAVOUR_HEADERS[flavour_name], f"{response.request.method} {response.request.url.path}: {seen}"
+
+
 def answer(response: Response) -> tuple[int, str | None, Any]:
     """A response as (status, content type, JSON body), compared in one assert.
 

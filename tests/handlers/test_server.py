@@ -1,11 +1,13 @@
-"""GET /test and GET /info, and the JSON errors of the server's own routing."""
+"""GET /test and GET /info, and the JSON errors of the server's own routing, in both flavours."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from starlette.testclient import TestClient
 
-from handler_support import JSON, METHOD_NOT_ALLOWED, NOT_FOUND_URL, answer
+from handler_support import JSON, METHOD_NOT_ALLOWED, NOT_FOUND_URL, answer, by_flavour
 from http_helpers import API
 
 
@@ -13,14 +15,16 @@ class TestTest:
     def test_answers_ok(self, client: TestClient) -> None:
         assert answer(client.get(f"{API}/test")) == (200, JSON, {"status": "OK"})
 
-    def test_writes_json_as_flask_1_1_did(self, client: TestClient) -> None:
-        # Compact separators, sorted keys, a trailing newline: Airflow 1.10's jsonify.
-        assert client.get(f"{API}/test").text == '{"status":"OK"}\n'
+    def test_writes_json_as_the_lines_flask_did(self, client: TestClient, flavour_name: str) -> None:
+        # Sorted keys; 1.10's jsonify: compact separators and a trailing newline; Flask 2's: ", ", ": ", none.
+        text = client.get(f"{API}/test").text
+        assert text == by_flavour(flavour_name, v1_10='{"status":"OK"}\n', v2='{"status": "OK"}')
 
 
 class TestGetInfo:
-    def test_names_the_imitated_airflow_version(self, client: TestClient) -> None:
-        assert answer(client.get(f"{API}/info")) == (200, JSON, {"version": "1.10.15"})
+    def test_names_the_imitated_airflow_version(self, client: TestClient, flavour_name: str) -> None:
+        version = by_flavour(flavour_name, v1_10="1.10.15", v2="2.11.2")
+        assert answer(client.get(f"{API}/info")) == (200, JSON, {"version": version})
 
 
 class TestRouting:
@@ -41,8 +45,9 @@ class TestRouting:
         # Airflow's routes declare no trailing slash, so such a path is a 404, not a redirect.
         assert answer(client.get(path, follow_redirects=False)) == (404, JSON, {"error": NOT_FOUND_URL})
 
-    def test_the_404_is_written_as_flask_1_1_did(self, client: TestClient) -> None:
-        assert client.get(f"{API}/nope").text == '{"error":"%s"}\n' % NOT_FOUND_URL
+    def test_the_404_is_written_as_the_lines_flask_did(self, client: TestClient, flavour_name: str) -> None:
+        text = client.get(f"{API}/nope").text
+        assert text == by_flavour(flavour_name, v1_10='{"error":"%s"}\n' % NOT_FOUND_URL, v2='{"error": "%s"}' % NOT_FOUND_URL)
 
     @pytest.mark.parametrize(
         ("method", "path"),
@@ -59,3 +64,16 @@ class TestRouting:
     def test_a_wrong_method_is_a_json_405(self, client: TestClient, method: str, path: str) -> None:
         response = client.request(method, path, json={} if method in ("POST", "PUT", "PATCH") else None)
         assert answer(response) == (405, JSON, {"error": METHOD_NOT_ALLOWED})
+
+
+class TestServedSpec:
+    def test_describes_the_running_flavour_only(self, client: TestClient, flavour_name: str) -> None:
+        document = client.get(f"{API}/openapi.json").json()
+        pool = document["components"]["schemas"]["Pool"]["properties"]
+        headers = document["paths"]["/test"]["get"]["responses"]["200"].get("headers", {})
+        examples = document["paths"]["/dags/{dag_id}/dag_runs/{execution_date}/tasks/{task_id}"]["get"]["responses"]["200"]
+        seen = ("include_deferred" in pool, sorted(headers), sorted(examples["content"]["application/json"]["examples"]))
+        assert seen == by_flavour(
+            flavour_name, v1_10=(False, [], ["airflow_1_10"]), v2=(True, ["Deprecation", "Link"], ["airflow_2"])
+        )
+        assert '"x-expapi-flavours":' not in json.dumps(document)  # the marks are dropped; prose may name them
