@@ -34,8 +34,14 @@ class NotFound(ApiError):
     status = 404
 
 
+class Conflict(ApiError):
+    status = 409
+
+
 class TooManyRequests(ApiError):
     status = 429
+
+
 class RequestTimeout(ApiError):
     status = 408
 

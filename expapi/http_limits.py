@@ -18,6 +18,7 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from expapi.config import Config, load_config
+from expapi.flavours import FLAVOURS, Flavour
 
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -37,19 +38,33 @@ def uvicorn_options(config: Config) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=1)
-def _header_read_timeout() -> float:
+def _worker_config() -> Config:
     # Each worker reads the configuration from the environment, as the app factory does:
     # uvicorn builds the protocol from a class, with no room for expapi's settings.
-    return load_config().webserver.header_read_timeout
+    return load_config()
+
+
+def _header_read_timeout() -> float:
+    return _worker_config().webserver.header_read_timeout
+
+
+@functools.lru_cache(maxsize=1)
+def _flavour() -> Flavour:
+    return FLAVOURS[_worker_config().api.compat]
 
 
 def _raw_response(status: int, reason: str, message: str) -> bytes:
-    body = json.dumps({"error": message}).encode("utf-8")
+    # Answered before the app sees the request, but written as the app writes its errors:
+    # the flavour's JSON and its headers (Airflow 2's deprecation notice on every answer).
+    flavour = _flavour()
+    body = json.dumps({"error": message}, **flavour.dumps_options())
+    body_bytes = (body + ("\n" if flavour.json_trailing_newline else "")).encode("utf-8")
+    extra = "".join(f"{name}: {value}\r\n" for name, value in flavour.response_headers.items())
     head = (
-        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
-        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n{extra}"
+        f"content-length: {len(body_bytes)}\r\nconnection: close\r\n\r\n"
     )
-    return head.encode("ascii") + body
+    return head.encode("ascii") + body_bytes
 
 
 HEADER_TIMEOUT = "The request headers did not arrive within {seconds:g} seconds"

@@ -2,7 +2,7 @@
 
 It is generated from the file and from the URL a running server serves its document at; both
 have the same named models (the served document keeps its ``$ref``s), and every operation is
-called with typed results and typed errors.
+called with typed results and typed errors, against a server of each flavour.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from expapi.app import create_app, load_spec, spec_path
-from live_server import LiveServer
+from expapi.flavours import FLAVOURS
+from live_server import LiveServer, clean_environment
 
 PACKAGE = "expapi_generated_client"
 OPERATION_IDS = {
@@ -59,6 +60,21 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
         sys.path.remove(str(out))
 
 
+@pytest.fixture(params=sorted(FLAVOURS))
+def flavour(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def settings(settings: dict[str, str], flavour: str) -> dict[str, str]:
+    return {**settings, "EXPAPI__API__COMPAT": flavour}
+
+
+# What differs between the flavours in the answers below: a triggered run's state, the
+# example DAG file's first line, and Airflow 2.7+'s include_deferred on pools.
+TRIGGERED_STATE = {"1.10": "running", "2": "queued"}
+
+
 @pytest.fixture
 def api(generated, config, database) -> Iterator[object]:
     with TestClient(create_app(config, validate_responses=True), base_url="http://localhost/api/experimental") as http:
@@ -69,7 +85,7 @@ def module(name: str):
     return importlib.import_module(f"{PACKAGE}.{name}")
 
 
-def test_trigger_then_read_the_run_back(api) -> None:
+def test_trigger_then_read_the_run_back(flavour: str, api) -> None:
     trigger = module("api.dag_runs.trigger_dag_run")
     request = module("models.trigger_dag_run_request").TriggerDagRunRequest
     created = trigger.sync(
@@ -83,9 +99,9 @@ def test_trigger_then_read_the_run_back(api) -> None:
     state = module("api.dag_runs.get_dag_run_state").sync(
         "example_bash_operator", "2030-01-02T03:04:05+00:00", client=api
     )
-    assert state.state == "running"
+    assert state.state == TRIGGERED_STATE[flavour]
     runs = module("api.dag_runs.list_dag_runs").sync("example_bash_operator", client=api)
-    assert [(r.run_id, r.state) for r in runs] == [("generated", "running")]
+    assert [(r.run_id, r.state) for r in runs] == [("generated", TRIGGERED_STATE[flavour])]
     instance = module("api.tasks.get_task_instance").sync(
         "example_bash_operator", "2030-01-02T03:04:05+00:00", "runme_0", client=api
     )
@@ -97,12 +113,13 @@ def test_errors_come_back_as_the_error_model(api) -> None:
     assert answer.error == "Dag id nope not found in DagModel"
 
 
-def test_pools_round_trip(api) -> None:
+def test_pools_round_trip(flavour: str, api) -> None:
     request = module("models.create_pool_request").CreatePoolRequest
     created = module("api.pools.create_pool").sync(
         client=api, body=request.from_dict({"name": "gen", "slots": 3, "description": "made by a client"})
     )
     assert (created.pool, created.slots, created.description) == ("gen", 3, "made by a client")
+    assert created.to_dict().get("include_deferred") == {"1.10": None, "2": False}[flavour]
     listed = module("api.pools.list_pools").sync(client=api)
     assert [p.pool for p in listed] == ["default_pool", "gen"]
     deleted = module("api.pools.delete_pool").sync("gen", client=api)
@@ -122,8 +139,8 @@ def test_every_operation_has_a_function(generated) -> None:
 
 
 @pytest.mark.live
-def test_the_served_url_gives_the_same_models_as_the_file(generated, tmp_path: Path) -> None:
-    with LiveServer(tmp_path, workers=1) as server:
+def test_the_served_url_gives_the_same_models_as_the_file(flavour: str, generated, tmp_path: Path) -> None:
+    with LiveServer(tmp_path, workers=1, env=clean_environment(tmp_path, EXPAPI__API__COMPAT=flavour)) as server:
         served = generate(["--url", f"{server.url}/api/experimental/openapi.json"], tmp_path / "served_client")
     from_file = Path(generated.__file__).parent
     assert models(served) == models(from_file)
@@ -131,7 +148,7 @@ def test_the_served_url_gives_the_same_models_as_the_file(generated, tmp_path: P
     assert operations(served) == operations(from_file)
 
 
-def test_the_other_operations_answer_typed_results(api) -> None:
+def test_the_other_operations_answer_typed_results(flavour: str, api) -> None:
     trigger = module("api.dag_runs.trigger_dag_run")
     request = module("models.trigger_dag_run_request").TriggerDagRunRequest
     trigger.sync("example_bash_operator", client=api, body=request.from_dict({"execution_date": "2030-01-02T03:04:05+00:00"}))
@@ -153,7 +170,8 @@ def test_the_other_operations_answer_typed_results(api) -> None:
     alive = module("api.monitoring.test").sync(client=api)
     assert isinstance(alive, module("models.test_response").TestResponse) and alive.status == "OK"
     info = module("api.monitoring.get_info").sync(client=api)
-    assert isinstance(info, module("models.info_response").InfoResponse) and info.version
+    assert isinstance(info, module("models.info_response").InfoResponse)
+    assert info.version == FLAVOURS[flavour].airflow_version
 
     pool = module("api.pools.get_pool").sync("default_pool", client=api)
     assert isinstance(pool, module("models.pool").Pool) and pool.pool == "default_pool"
@@ -173,3 +191,20 @@ def test_errors_are_typed_on_every_kind_of_operation(api) -> None:
     ]
     assert all(isinstance(answer, error) for answer in answers), answers
     assert answers[0].error == "Pool 'missing' doesn't exist"
+
+
+@pytest.mark.parametrize("flavour", ["2"], indirect=True)  # 1.10 deletes whatever runs
+def test_the_2_flavours_refused_delete_is_a_typed_error(api, database) -> None:
+    from sqlalchemy import update
+
+    from expapi.models import TaskInstance
+
+    trigger = module("api.dag_runs.trigger_dag_run")
+    request = module("models.trigger_dag_run_request").TriggerDagRunRequest
+    trigger.sync("example_bash_operator", client=api, body=request.from_dict({"execution_date": "2030-01-02T03:04:05+00:00"}))
+    with database.transaction() as session:
+        session.execute(update(TaskInstance).where(TaskInstance.task_id == "runme_0").values(state="running"))
+    refused = module("api.dag.delete_dag").sync_detailed("example_bash_operator", client=api)
+    assert refused.status_code == 409
+    assert isinstance(refused.parsed, module("models.error").Error)
+    assert refused.parsed.error == "TaskInstances still running"

@@ -82,6 +82,8 @@ MESSAGES = Messages(
     execution_date_exists="A Dag Run already exists for dag id {dag_id} at {execution_date} with run id {run_id}",
     run_created="Created <DagRun {dag_id} @ {execution_date}: {run_id}, externally triggered: True>",
     dag_records_removed="Removed {count} record(s)",
+    # 1.10 deletes whatever runs; Airflow 2's words, for the table's completeness.
+    task_instances_still_running="TaskInstances still running",
     pool_name_empty="Pool name shouldn't be empty",
     pool_name_too_long="Pool name can't be more than {length} characters",
     pool_not_found="Pool '{name}' doesn't exist",

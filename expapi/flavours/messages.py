@@ -30,8 +30,9 @@ class Messages:
     run_id_exists: str
     execution_date_exists: str
     run_created: str
-    # Deleting a DAG's records: {count}.
+    # Deleting a DAG's records: {count}; refused while some of its task instances run (2.x).
     dag_records_removed: str
+    task_instances_still_running: str
     # Pools: {name}, {slots}, {length}.
     pool_name_empty: str
     pool_name_too_long: str

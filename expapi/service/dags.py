@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from expapi.errors import NotFound
+from expapi.errors import Conflict, NotFound
 from expapi.flavours import presenters
 from expapi.service import lookups
 from expapi.service.context import Context
-from expapi.store.outcomes import DagCodeMissing, DagNotFound
+from expapi.store.outcomes import DagCodeMissing, DagNotFound, TaskInstancesStillRunning
 
 
 def get_dag_code(ctx: Context, dag_id: str) -> str:
@@ -35,10 +35,16 @@ def set_dag_paused(ctx: Context, dag_id: str, paused: str) -> dict[str, Any]:
 
 
 def delete_dag(ctx: Context, dag_id: str) -> dict[str, Any]:
-    """Remove every record of the DAG; its file stays, so a sync brings it back."""
+    """Remove every record of the DAG; its file stays, so a sync brings it back.
+
+    The flavour says which task-instance states forbid it (Airflow 2: running ones).
+    """
     try:
-        count = ctx.store.delete_dag(dag_id)
+        count = ctx.store.delete_dag(dag_id, refuse_while=ctx.flavour.dag_delete_refused_while)
     except DagNotFound:
         # Not "... in DagModel" here: Airflow's delete says it otherwise.
         raise NotFound(ctx.messages.dag_not_found.format(dag_id=dag_id)) from None
+    except TaskInstancesStillRunning:
+        # Airflow 2 answers 500; the request conflicts with the DAG's state, so 409, same words.
+        raise Conflict(ctx.messages.task_instances_still_running) from None
     return presenters.dag_deleted(ctx.flavour, count, ctx.messages.dag_records_removed.format(count=count))

@@ -32,8 +32,10 @@ def rejection_message(messages: Messages, field: str | None, value: Any) -> str 
     if field in ("name", "pool_name"):
         if value is None or (isinstance(value, str) and not value.strip()):
             return messages.pool_name_empty
-        if isinstance(value, str) and unaddressable_name_message(value):
-            return unaddressable_name_message(value)
-        if isinstance(value, str) and len(value) > POOL_NAME_LENGTH:
-            return messages.pool_name_too_long.format(length=POOL_NAME_LENGTH)
+        if isinstance(value, str):
+            unaddressable = unaddressable_name_message(value)
+            if unaddressable:
+                return unaddressable
+            if len(value) > POOL_NAME_LENGTH:
+                return messages.pool_name_too_long.format(length=POOL_NAME_LENGTH)
     return None

@@ -22,6 +22,15 @@ class DagNotFound(StoreOutcome):
         self.dag_id = dag_id
 
 
+class TaskInstancesStillRunning(StoreOutcome):
+    """The DAG was not deleted: some of its task instances are in a state the caller refused to delete."""
+
+    def __init__(self, dag_id: str, states: frozenset[str]) -> None:
+        super().__init__(dag_id, states)
+        self.dag_id = dag_id
+        self.states = states
+
+
 class DagDefinitionMissing(StoreOutcome):
     """The DAG is known, but its definition is not (its file is gone or was never parsed)."""
 

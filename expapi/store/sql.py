@@ -41,6 +41,7 @@ from expapi.store.outcomes import (
     StoreFailure,
     StoreUnavailable,
     TaskInstanceNotFound,
+    TaskInstancesStillRunning,
     ValueNotStorable,
 )
 from expapi.store.records import (
@@ -191,15 +192,28 @@ class SqlStore:
             raise DagNotFound(dag_id)
         model.is_paused = paused
 
-    def delete_dag(self, dag_id: str) -> int:
+    def delete_dag(self, dag_id: str, *, refuse_while: frozenset[str] = frozenset()) -> int:
         # The lock makes a concurrent delete wait, then find nothing: one of them counts the rows.
         if self.session.get(DagModel, dag_id, with_for_update=True) is None:
             raise DagNotFound(dag_id)
+        # A write before the check: on SQLite (whose driver starts no transaction for a SELECT)
+        # it takes the database's write lock, so the check sees every commit and no other
+        # writer comes between it and the delete. A refusal rolls it back.
+        self.session.execute(delete(DagCode).where(DagCode.dag_id == dag_id))
+        if refuse_while and self._has_task_instances_in(dag_id, refuse_while):
+            raise TaskInstancesStillRunning(dag_id, refuse_while)
         count = 0
         for table in DAG_TABLES:
             count += self.session.execute(delete(table).where(table.dag_id == dag_id)).rowcount
-        self.session.execute(delete(DagCode).where(DagCode.dag_id == dag_id))
         return count
+
+    def _has_task_instances_in(self, dag_id: str, states: frozenset[str]) -> bool:
+        # Every task instance of the DAG is locked, not only the matching ones: a scheduler
+        # that would start one now waits for this transaction, and then finds its row gone.
+        rows = self.session.execute(
+            select(TaskInstance.state).where(TaskInstance.dag_id == dag_id).with_for_update()
+        ).scalars()
+        return any(state in states for state in rows)
 
     def create_dag_run(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> DagRunRecord:
         self._refuse_clash(run)

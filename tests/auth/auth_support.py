@@ -20,6 +20,33 @@ PASSWORD = "world"
 BASIC_CHALLENGE = 'Basic realm="expapi"'
 UNAUTHORIZED = {"error": "Unauthorized"}
 FORBIDDEN = {"error": "Forbidden"}
+# Readable Basic credentials that are wrong, per flavour: (status, body, WWW-Authenticate).
+# 1.10's password_auth forbids them; Airflow 2's basic_auth challenges them again.
+WRONG_CREDENTIALS = {
+    "1.10": (403, FORBIDDEN, None),
+    "2": (401, UNAUTHORIZED, BASIC_CHALLENGE),
+}
+# Headers on every answer of a flavour, refusals included (Airflow 2's deprecation notice).
+NOTICE = {
+    "1.10": {"deprecation": None, "link": None},
+    "2": {
+        "deprecation": "true",
+        "link": (
+            "<https://airflow.apache.org/docs/apache-airflow/2.11.2/upgrading-to-2.html"
+            '#migration-guide-from-experimental-api-to-stable-api-v1>; rel="deprecation"; type="text/html"'
+        ),
+    },
+}
+
+
+def refusal(response) -> tuple[int, object, str | None]:
+    """(status, JSON body, WWW-Authenticate) of a refused request."""
+    return response.status_code, response.json(), response.headers.get("www-authenticate")
+
+
+def notice(response) -> dict[str, str | None]:
+    """The deprecation headers of an answer (None where absent)."""
+    return {name: response.headers.get(name) for name in ("deprecation", "link")}
 
 
 def basic(username: str = USERNAME, password: str = PASSWORD) -> dict[str, str]:

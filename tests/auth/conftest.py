@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from expapi.auth import password_hashing
 from expapi.db import Database
+from expapi.flavours import FLAVOURS
 from kdc import Realm
 from auth_support import add_user, require_kerberos
 
@@ -20,9 +21,16 @@ def quick_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(password_hashing, "ROUNDS", 4)
 
 
+@pytest.fixture(params=sorted(FLAVOURS))
+def flavour(request: pytest.FixtureRequest) -> str:
+    """The ``[api] compat`` of the app under test: every password and Kerberos test runs in each."""
+    return request.param
+
+
 @pytest.fixture
-def password_settings(settings: dict[str, str]) -> dict[str, str]:
+def password_settings(settings: dict[str, str], flavour: str) -> dict[str, str]:
     settings["EXPAPI__API__AUTH_BACKEND"] = "password"
+    settings["EXPAPI__API__COMPAT"] = flavour
     return settings
 
 
@@ -52,8 +60,9 @@ def kerberos_realm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Realm]:
 
 
 @pytest.fixture
-def kerberos_settings(kerberos_realm: Realm, settings: dict[str, str]) -> dict[str, str]:
+def kerberos_settings(kerberos_realm: Realm, settings: dict[str, str], flavour: str) -> dict[str, str]:
     settings["EXPAPI__API__AUTH_BACKEND"] = "kerberos"
+    settings["EXPAPI__API__COMPAT"] = flavour
     return settings
 
 

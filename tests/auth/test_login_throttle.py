@@ -11,7 +11,7 @@ from expapi.auth import password_hashing
 from expapi.auth.login_throttle import FailedLogins
 from expapi.db import Database
 from expapi.errors import TooManyRequests
-from auth_support import FORBIDDEN, add_user, basic
+from auth_support import NOTICE, WRONG_CREDENTIALS, add_user, basic, notice, refusal
 from http_helpers import API
 
 TEST = f"{API}/test"
@@ -37,13 +37,17 @@ def unthrottled(password_settings: dict[str, str]) -> None:
 
 
 class TestOverHttp:
-    def test_the_sixth_wrong_password_is_429_without_a_bcrypt_check(self, password_client: TestClient, checks: list[str]) -> None:
+    def test_the_sixth_wrong_password_is_429_without_a_bcrypt_check(
+        self, flavour: str, password_client: TestClient, checks: list[str]
+    ) -> None:
         for _ in range(5):
-            assert password_client.get(TEST, headers=basic(password="wrong")).json() == FORBIDDEN
+            assert refusal(password_client.get(TEST, headers=basic(password="wrong"))) == WRONG_CREDENTIALS[flavour]
         assert len(checks) == 5
         throttled = password_client.get(TEST, headers=basic(password="wrong"))
         assert throttled.status_code == 429
         assert throttled.headers["content-type"] == "application/json"
+        assert notice(throttled) == NOTICE[flavour]
+        assert "www-authenticate" not in throttled.headers
         seconds = int(throttled.headers["Retry-After"])
         assert 1 <= seconds <= 40
         assert throttled.json() == {"error": f"Too many failed logins; try again in {seconds} s"}
@@ -65,9 +69,9 @@ class TestOverHttp:
         assert password_client.get(TEST, headers=basic(username="other", password="secret")).status_code == 429
         assert len(checks) == 5
 
-    def test_a_limit_of_zero_turns_it_off(self, unthrottled: None, password_client: TestClient) -> None:
+    def test_a_limit_of_zero_turns_it_off(self, flavour: str, unthrottled: None, password_client: TestClient) -> None:
         for _ in range(8):
-            assert password_client.get(TEST, headers=basic(password="wrong")).json() == FORBIDDEN
+            assert refusal(password_client.get(TEST, headers=basic(password="wrong"))) == WRONG_CREDENTIALS[flavour]
         assert password_client.get(TEST, headers=basic()).status_code == 200
 
 

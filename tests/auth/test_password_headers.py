@@ -2,8 +2,9 @@
 
 The cases are Airflow 2.9.1's ``test_malformed_headers`` and ``test_invalid_auth_header``
 (its basic_auth backend answers 401 to all of them) plus the ones Airflow 1.10 answered
-with a 500. expapi answers 401 to anything it cannot read and, as Airflow 1.10 did, 403
-to readable credentials that are wrong.
+with a 500. In both flavours expapi answers 401 to anything it cannot read; readable
+credentials that are wrong get 1.10's 403, or Airflow 2's 401 with a challenge in the 2
+flavour.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import base64
 import pytest
 from starlette.testclient import TestClient
 
-from auth_support import BASIC_CHALLENGE, FORBIDDEN, UNAUTHORIZED, basic
+from auth_support import BASIC_CHALLENGE, NOTICE, UNAUTHORIZED, WRONG_CREDENTIALS, basic, notice, refusal
 from http_helpers import API
 
 
@@ -47,15 +48,15 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("header", MALFORMED.values(), ids=MALFORMED.keys())
-def test_an_unreadable_header_is_unauthorized(password_client: TestClient, header: str) -> None:
+def test_an_unreadable_header_is_unauthorized(flavour: str, password_client: TestClient, header: str) -> None:
     response = password_client.get(f"{API}/pools", headers={"Authorization": header})
-    assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
-    assert response.headers["www-authenticate"] == BASIC_CHALLENGE
+    assert refusal(response) == (401, UNAUTHORIZED, BASIC_CHALLENGE)
+    assert notice(response) == NOTICE[flavour]
 
 
 def test_header_bytes_that_are_not_text_are_unauthorized(password_client: TestClient) -> None:
     response = password_client.get(f"{API}/pools", headers={"Authorization": b"Basic \xff\xfe"})
-    assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
+    assert refusal(response) == (401, UNAUTHORIZED, BASIC_CHALLENGE)
 
 
 @pytest.mark.parametrize(
@@ -63,18 +64,24 @@ def test_header_bytes_that_are_not_text_are_unauthorized(password_client: TestCl
     [("hello", "123"), ("hello", "World"), ("nobody", "world"), ("hello ", "world")],
     ids=["wrong-password", "password-case", "unknown-user", "username-with-space"],
 )
-def test_readable_wrong_credentials_are_forbidden(password_client: TestClient, username: str, password: str) -> None:
-    # Airflow 2's basic_auth says 401 here; expapi keeps 1.10's 403, which the spec declares.
+def test_readable_wrong_credentials_are_refused(
+    flavour: str, password_client: TestClient, username: str, password: str
+) -> None:
     response = password_client.get(f"{API}/pools", headers=basic(username, password))
-    assert (response.status_code, response.json()) == (403, FORBIDDEN)
-    assert "www-authenticate" not in response.headers
+    assert refusal(response) == WRONG_CREDENTIALS[flavour]
+    assert notice(response) == NOTICE[flavour]
 
 
-def test_airflow_1_10_test_user_reads_pools(password_client: TestClient) -> None:
+def test_airflow_1_10_test_user_reads_pools(flavour: str, password_client: TestClient) -> None:
     # 1.10.15 test_password_endpoints: Basic aGVsbG86d29ybGQ= (hello:world) → 200.
     response = password_client.get(f"{API}/pools", headers={"Authorization": "Basic aGVsbG86d29ybGQ="})
     assert response.status_code == 200
-    assert [pool["pool"] for pool in response.json()] == ["default_pool"]
+    assert response.json() == [
+        {
+            "1.10": {"description": "Default pool", "id": 1, "pool": "default_pool", "slots": 128},
+            "2": {"description": "Default pool", "id": 1, "include_deferred": False, "pool": "default_pool", "slots": 128},
+        }[flavour]
+    ]
 
 
 @pytest.mark.parametrize("scheme", ["Basic", "basic", "BASIC"])
@@ -91,8 +98,18 @@ def test_a_password_may_hold_colons_and_non_ascii(password_settings, database, c
     assert (response.status_code, response.json()) == (200, {"status": "OK"})
 
 
-def test_unknown_routes_and_methods_are_answered_before_credentials(password_client: TestClient) -> None:
-    assert password_client.get(f"{API}/no_such_route").status_code == 404
+def test_unknown_routes_and_methods_are_answered_before_credentials(flavour: str, password_client: TestClient) -> None:
+    missing = password_client.get(f"{API}/no_such_route")
+    assert (missing.status_code, notice(missing)) == (404, NOTICE[flavour])
     response = password_client.put(f"{API}/pools")
-    assert response.status_code == 405
+    assert (response.status_code, notice(response)) == (405, NOTICE[flavour])
     assert "www-authenticate" not in response.headers
+
+
+def test_info_is_behind_credentials_and_names_the_flavours_airflow(flavour: str, password_client: TestClient) -> None:
+    # Airflow 2's endpoint, served in both flavours (a client can ask which to expect).
+    refused = password_client.get(f"{API}/info", headers=basic("hello", "wrong"))
+    granted = password_client.get(f"{API}/info", headers=basic())
+    assert refusal(refused) == WRONG_CREDENTIALS[flavour]
+    version = {"1.10": "1.10.15", "2": "2.11.2"}[flavour]
+    assert (granted.status_code, granted.json(), notice(granted)) == (200, {"version": version}, NOTICE[flavour])
