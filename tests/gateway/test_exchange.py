@@ -25,7 +25,6 @@ from expapi.gateway.errors import (
     UpstreamUnavailable,
 )
 from expapi.gateway.exchange import error_detail, path
-from expapi.gateway.tokens import Credentials
 from expapi.gateway.tokens import Credentials, TokenCache
 from fake_airflow import BASE, FakeAirflow, airflow2, airflow3, config, token_response
 from jwt_helpers import make_token
