@@ -127,7 +127,8 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     if runtime.config.api.expose_spec == "protected":
         app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
     if runtime.config.api.expose_spec != "off":
-        document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name)
+        store_backend = "gateway" if runtime.config.gateway.enabled else "database"
+        document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name, backend=store_backend)
         app.add_middleware(ServedSpecMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, document=document, base_path=API_BASE_PATH)
         app.add_middleware(SwaggerPageMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, base_path=API_BASE_PATH)
     webserver = runtime.config.webserver

@@ -10,6 +10,10 @@ that server does, so the served document keeps only
 * the parts of the running flavour: any node marked ``x-expapi-flavours: [<flavour>, ...]``
   (an operation, a parameter, a response, a header, a property, a ``oneOf`` branch) is kept
   only when the running flavour is listed, and the mark itself is dropped;
+* the parts of the running backend, alike: a node marked ``x-expapi-backends: [gateway]``
+  (the 501 and 502 a gateway answers, the 503 example naming Airflow) only in gateway mode,
+  one marked ``[database]`` only with the database. A component cut this way takes every
+  ``$ref`` to it along;
 
 and it keeps the source's ``components`` and ``$ref``s, so a client generated from the URL
 has the same named models as one generated from the file. Its ``servers`` entry is absolute
@@ -26,6 +30,8 @@ import yaml
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 FLAVOURS_MARK = "x-expapi-flavours"
+BACKENDS_MARK = "x-expapi-backends"
+BACKENDS = ("database", "gateway")
 
 # What each backend declares: its scheme (a key of components.securitySchemes, or None) and
 # the refusals it can answer with.
@@ -39,9 +45,18 @@ REFUSALS = {"401": "Unauthorized", "403": "Forbidden", "429": "TooManyRequests"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
-def served_document(source: dict, *, auth_backend: str, flavour: str) -> dict:
-    """The document to publish for a server with ``auth_backend`` and ``flavour``."""
-    document = _for_flavour(copy.deepcopy(source), flavour)
+def served_document(source: dict, *, auth_backend: str, flavour: str, backend: str = "database") -> dict:
+    """The document to publish for a server with ``auth_backend`` and ``flavour``, in front of ``backend``."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}")
+    running = {FLAVOURS_MARK: flavour, BACKENDS_MARK: backend}
+    cut_refs = {
+        f"#/components/{kind}/{name}"
+        for kind, entries in source.get("components", {}).items()
+        for name, entry in entries.items()
+        if isinstance(entry, dict) and not _kept(entry, running)
+    }
+    document = _cut(copy.deepcopy(source), running, cut_refs)
     scheme, refusals = BACKEND_SECURITY[auth_backend]
     schemes = document.get("components", {}).get("securitySchemes", {})
     if scheme is None:
@@ -66,24 +81,29 @@ def served_document(source: dict, *, auth_backend: str, flavour: str) -> dict:
     return document
 
 
-def _for_flavour(node: Any, flavour: str) -> Any:
-    """``node`` without the parts marked for other flavours, and without the marks."""
+def _cut(node: Any, running: dict[str, str], cut_refs: set[str]) -> Any:
+    """``node`` without the parts marked for another flavour or backend (or referring to one), and without the marks."""
     if isinstance(node, dict):
         kept = {}
         for key, value in node.items():
-            if key == FLAVOURS_MARK:
+            if key in running:
                 continue
-            if isinstance(value, dict) and not _in_flavour(value, flavour):
+            if isinstance(value, dict) and not (_kept(value, running) and value.get("$ref") not in cut_refs):
                 continue
-            kept[key] = _for_flavour(value, flavour)
+            kept[key] = _cut(value, running, cut_refs)
         return kept
     if isinstance(node, list):
-        return [_for_flavour(value, flavour) for value in node if not (isinstance(value, dict) and not _in_flavour(value, flavour))]
+        return [
+            _cut(value, running, cut_refs)
+            for value in node
+            if not (isinstance(value, dict) and not (_kept(value, running) and value.get("$ref") not in cut_refs))
+        ]
     return node
 
 
-def _in_flavour(node: dict, flavour: str) -> bool:
-    return flavour in node.get(FLAVOURS_MARK, (flavour,))
+def _kept(node: dict, running: dict[str, str]) -> bool:
+    # A node without a mark belongs everywhere.
+    return all(value in node.get(mark, (value,)) for mark, value in running.items())
 
 
 class ServedSpecMiddleware:

@@ -50,9 +50,12 @@ def test_redocly_finds_nothing_in_the_source() -> None:
     assert_lint_clean(spec_path())
 
 
-@pytest.mark.parametrize("auth_backend", ["default", "password", "kerberos", "deny_all"])
-def test_redocly_finds_nothing_in_the_served_document(tmp_path: Path, auth_backend: str) -> None:
-    document = served_document(load_spec(), auth_backend=auth_backend, flavour="1.10")
+@pytest.mark.parametrize(
+    "auth_backend, backend",
+    [("default", "database"), ("password", "database"), ("kerberos", "database"), ("deny_all", "database"), ("default", "gateway")],
+)
+def test_redocly_finds_nothing_in_the_served_document(tmp_path: Path, auth_backend: str, backend: str) -> None:
+    document = served_document(load_spec(), auth_backend=auth_backend, flavour="1.10", backend=backend)
     document["servers"] = [{"url": "http://127.0.0.1:8080/api/experimental"}]
     served = tmp_path / "openapi.json"
     served.write_text(json.dumps(document), encoding="utf-8")

@@ -115,3 +115,96 @@ def test_the_served_yaml_is_the_same_document(client: TestClient) -> None:
     as_json = client.get(f"{API}/openapi.json").json()
     as_yaml = yaml.safe_load(client.get(f"{API}/openapi.yaml").text)
     assert as_yaml == as_json
+
+
+# What only a gateway answers: 501 (the stable API cannot tell), 502 (Airflow refused the
+# gateway's credentials or answered nonsense); 503 is both backends', with its own example.
+GATEWAY_ONLY = {"501", "502"}
+ANSWERED_BY_EXPAPI_ALONE = {"test", "get_info"}
+
+
+def has_key(node: object, key: str) -> bool:
+    """Whether ``key`` is a key anywhere in ``node`` (prose may name a mark)."""
+    if isinstance(node, dict):
+        return key in node or any(has_key(value, key) for value in node.values())
+    if isinstance(node, list):
+        return any(has_key(value, key) for value in node)
+    return False
+
+
+def statuses(document: dict) -> dict[str, set[str]]:
+    return {
+        operation["operationId"]: set(operation["responses"])
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method in ("get", "post", "delete")
+    }
+
+
+@pytest.mark.parametrize("flavour", ["1.10", "2"])
+@pytest.mark.parametrize("auth_backend", ["default", "password", "kerberos", "deny_all"])
+def test_the_database_mode_declares_no_gateway_status(auth_backend: str, flavour: str) -> None:
+    document = served_document(load_spec(), auth_backend=auth_backend, flavour=flavour, backend="database")
+    assert {op: found & GATEWAY_ONLY for op, found in statuses(document).items() if found & GATEWAY_ONLY} == {}
+    assert not {"BadGateway", "NotAvailableHere"} & set(document["components"]["responses"])
+    unavailable = document["components"]["responses"]["ServiceUnavailable"]["content"]["application/json"]
+    assert list(unavailable["examples"]) == ["metadataDatabase"]
+    assert not has_key(document, "x-expapi-backends")
+
+
+@pytest.mark.parametrize("flavour", ["1.10", "2"])
+def test_the_gateway_mode_declares_its_own_statuses(flavour: str) -> None:
+    document = served_document(load_spec(), auth_backend="default", flavour=flavour, backend="gateway")
+    found = statuses(document)
+    for operation_id, declared in found.items():
+        expected = {"502", "503"} if operation_id not in ANSWERED_BY_EXPAPI_ALONE else {"503"}
+        assert expected <= declared, operation_id
+        assert ("501" in declared) == (operation_id == "get_lineage"), operation_id
+    assert found["test"] & GATEWAY_ONLY == set()
+    responses = document["components"]["responses"]
+    assert responses["BadGateway"]["content"]["application/json"]["example"]["error"].startswith("Airflow at http://airflow:8080 rejected")
+    assert list(responses["ServiceUnavailable"]["content"]["application/json"]["examples"]) == ["airflowUnavailable"]
+    assert not has_key(document, "x-expapi-backends")
+
+
+def test_the_database_mode_is_the_default_and_backends_are_checked() -> None:
+    assert served_document(load_spec(), auth_backend="default", flavour="1.10") == cut("default")
+    with pytest.raises(ValueError, match="unknown backend 'sqlite'"):
+        served_document(load_spec(), auth_backend="default", flavour="1.10", backend="sqlite")
+
+
+def test_a_component_cut_for_another_backend_takes_its_refs_along() -> None:
+    source = {
+        "openapi": "3.0.3",
+        "paths": {
+            "/x": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "502": {"$ref": "#/components/responses/BadGateway"},
+                        "503": {"$ref": "#/components/responses/Unavailable"},
+                    }
+                }
+            }
+        },
+        "components": {
+            "responses": {
+                "BadGateway": {"x-expapi-backends": ["gateway"], "description": "gateway only"},
+                "Unavailable": {"description": "both", "examples": {"db": {"x-expapi-backends": ["database"]}, "af": {"x-expapi-backends": ["gateway"]}}},
+            }
+        },
+    }
+    database = served_document(source, auth_backend="default", flavour="1.10", backend="database")
+    assert set(database["paths"]["/x"]["get"]["responses"]) == {"200", "503"}
+    assert set(database["components"]["responses"]) == {"Unavailable"}
+    assert database["components"]["responses"]["Unavailable"]["examples"] == {"db": {}}
+    gateway = served_document(source, auth_backend="default", flavour="1.10", backend="gateway")
+    assert gateway["paths"]["/x"]["get"]["responses"]["502"] == {"$ref": "#/components/responses/BadGateway"}
+    assert gateway["components"]["responses"]["BadGateway"] == {"description": "gateway only"}
+    assert gateway["components"]["responses"]["Unavailable"]["examples"] == {"af": {}}
+
+
+def test_a_database_servers_document_declares_no_gateway_answer(client: TestClient) -> None:
+    document = client.get(f"{API}/openapi.json").json()
+    assert {op: found & GATEWAY_ONLY for op, found in statuses(document).items() if found & GATEWAY_ONLY} == {}
+    assert "BadGateway" not in document["components"]["responses"]

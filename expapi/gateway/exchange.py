@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 from collections.abc import Generator, Mapping
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote
@@ -35,6 +36,9 @@ Flow = Generator[httpx.Request, httpx.Response, T]
 
 TOKEN_PATH = "/auth/token"
 JSON = "application/json"
+# Airflow 2's login form: its CSRF field, and the Flask session cookie it hands out.
+_CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+SESSION_COOKIE = "session"
 
 
 def path(*segments: str) -> str:
@@ -93,6 +97,13 @@ class Exchange:
         # A rejection of the gateway's own credentials is logged (the 502 goes to a client);
         # the start-up check reports it itself instead.
         self.log_rejections = True
+        # Airflow 2, service account: the session of one login through the web server's form,
+        # sent instead of Basic (whose password check costs Airflow 0.2-1 s per call). Only the
+        # service account's: a passthrough caller's session could be ridden by the next caller.
+        # ``session_login`` turns false for good when this Airflow offers no usable login.
+        self.session_cookie: str | None = None
+        self.session_proven = False
+        self.session_login = True
 
     # -- flows ------------------------------------------------------------------------------
 
@@ -118,10 +129,16 @@ class Exchange:
         response = yield self.request(method, url_path, params=params, json=json, headers={"Accept": accept, **authorization})
         if cached is not None and response.status_code in (401, 403):
             # A cached token may have expired, or been signed with the key of an Airflow that
-            # has restarted since (403 "Invalid JWT token"): renew it, once.
-            self.tokens.forget(self.tokens.key_for(who), cached)
+            # has restarted since (403 "Invalid JWT token"): renew it, once. A refused session
+            # (expired, or Airflow 2 without the session backend) gives way to Basic.
+            if line.uses_tokens:
+                self.tokens.forget(self.tokens.key_for(who), cached)
+            else:
+                self._drop_session(cached)
             authorization, _ = yield from self._authorization(line, who, renew=True)
             response = yield self.request(method, url_path, params=params, json=json, headers={"Accept": accept, **authorization})
+        elif cached is not None and not line.uses_tokens:
+            self.session_proven = True
         return self.checked(response, f"{method} {url_path}")
 
     def detect(self) -> Flow[ApiLine]:
@@ -203,9 +220,17 @@ class Exchange:
     def _authorization(
         self, line: ApiLine, who: Credentials | None, *, renew: bool
     ) -> Flow[tuple[dict[str, str], str | None]]:
-        """The Authorization header for ``who``, and the token if it came from the cache."""
+        """The Authorization (or session Cookie) header for ``who``, and the token or session it used."""
         if not line.uses_tokens:
-            return ({"Authorization": basic_authorization(who)} if who else {}), None
+            if who is None:
+                return {}, None
+            if renew or self.passthrough or line.login_path is None or not self.session_login:
+                return {"Authorization": basic_authorization(who)}, None
+            if self.session_cookie is None:
+                self.session_cookie = yield from self._log_in(line.login_path, who)
+                if self.session_cookie is None:
+                    return {"Authorization": basic_authorization(who)}, None
+            return {"Cookie": f"{SESSION_COOKIE}={self.session_cookie}"}, self.session_cookie
         if who is None and self.passthrough:
             return {}, None  # a caller without credentials: let Airflow refuse them
         key = self.tokens.key_for(who)
@@ -215,6 +240,39 @@ class Exchange:
         token = yield from self._new_token(who)
         self.tokens.put(key, token)
         return {"Authorization": f"Bearer {token}"}, None
+
+    def _log_in(self, form_path: str, who: Credentials) -> Flow[str | None]:
+        """A session cookie from Airflow 2's login form (GET it for the CSRF token, POST it), or None."""
+        page = yield self.request("GET", form_path, headers={"Accept": "text/html"})
+        if page.status_code >= 500:
+            self.checked(page, f"GET {form_path}")
+        field = _CSRF_FIELD.search(page.text) if page.status_code == 200 else None
+        cookie = _session_cookie(page)
+        if field is None or cookie is None:
+            return self._no_session(f"GET {form_path} answered {_status(page)} without a login form")
+        form = {"username": who.username, "password": who.password, "csrf_token": field.group(1)}
+        answer = yield httpx.Request(
+            "POST", self.base_url + form_path, data=form, headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}
+        )
+        if answer.status_code >= 500:
+            self.checked(answer, f"POST {form_path}")
+        # A login goes on to the UI; a refused one back to the form.
+        if answer.status_code != 302 or form_path.rstrip("/") in answer.headers.get("location", ""):
+            return self._no_session(f"POST {form_path} answered {_status(answer)} (not logged in)")
+        return _session_cookie(answer) or cookie
+
+    def _no_session(self, why: str) -> None:
+        log.info("Airflow at %s: no login session (%s); sending Basic credentials on every call", self.upstream, why)
+        self.session_login = False
+        return None
+
+    def _drop_session(self, cookie: str) -> None:
+        # A session that never worked means the API does not take sessions (no `session` in
+        # Airflow's [api] auth_backends): stop logging in. One that worked has expired.
+        if not self.session_proven:
+            self._no_session("the stable API refused its session")
+        if self.session_cookie == cookie:
+            self.session_cookie = None
 
     def _new_token(self, who: Credentials | None) -> Flow[str]:
         """A JWT from Airflow 3's auth manager: for ``who``, or with no credentials (all-admins)."""
@@ -247,6 +305,15 @@ def _query(params: Mapping[str, Any] | None) -> list[tuple[str, str]] | None:
             if item is not None:
                 pairs.append((key, "true" if item is True else "false" if item is False else str(item)))
     return pairs
+
+
+def _session_cookie(response: httpx.Response) -> str | None:
+    """The value of the session cookie the response sets, if it sets one."""
+    for header in response.headers.get_list("set-cookie"):
+        name, _, rest = header.partition("=")
+        if name.strip() == SESSION_COOKIE:
+            return rest.split(";", 1)[0].strip() or None
+    return None
 
 
 def _version_of(response: httpx.Response) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any
 from expapi.dags.definition import Dag, Task
 from expapi.gateway import stable_api
 from expapi.gateway.client import Upstream
-from expapi.gateway.errors import UpstreamConflict, UpstreamNotFound
+from expapi.gateway.errors import UpstreamBadRequest, UpstreamConflict, UpstreamNotFound
 from expapi.gateway.exchange import path
 from expapi.gateway.tokens import Credentials
 from expapi.gateway.stable_api import EARLIEST
@@ -35,6 +35,7 @@ from expapi.store.outcomes import (
     DuplicateRunId,
     PoolNotFound,
     NotKept,
+    RunRefused,
     TaskInstanceNotFound,
 )
 from expapi.store.records import (
@@ -134,6 +135,12 @@ class AirflowStore:
             )
         except UpstreamNotFound:
             raise DagNotFound(run.dag_id) from None
+        except UpstreamBadRequest as refused:
+            # Airflow's 400 is about what the client sent (e.g. conf against the DAG's params);
+            # a 422 would be about the body the gateway built: that stays a 502.
+            if refused.status_code != 400:
+                raise
+            raise RunRefused(run.dag_id, refused.detail) from None
         except UpstreamConflict:
             # Airflow 3 does not say which key clashed: a run with the id tells.
             try:

@@ -14,7 +14,7 @@ from expapi.flavours import presenters
 from expapi.flavours.flavour import ConfNotADict, Flavour
 from expapi.service import lookups
 from expapi.service.context import Context
-from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId
+from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId, RunRefused
 from expapi.store.records import NewDagRun, NewTaskInstance, queued_at_for
 
 TRUE_STRINGS = ("true", "t", "y", "yes", "1")
@@ -70,6 +70,8 @@ def trigger_dag_run(
         raise BadRequest(ctx.messages.run_id_exists.format(**said)) from None
     except DuplicateExecutionDate:
         raise BadRequest(ctx.messages.execution_date_exists.format(**said)) from None
+    except RunRefused as refused:
+        raise BadRequest(refused.reason) from None
     return presenters.triggered_run(ctx.flavour, when, run_id, ctx.messages.run_created.format(**said))
 
 

@@ -92,6 +92,19 @@ class DuplicateExecutionDate(DuplicateRun):
     """A run of the DAG is at this date, under another run id."""
 
 
+class RunRefused(StoreOutcome):
+    """The store refused to create the run for a reason of its own, given in its words.
+
+    Airflow behind the gateway checks what expapi cannot see, e.g. ``conf`` against the DAG's
+    params; a client's request it refuses is a 400 there, so it is one here.
+    """
+
+    def __init__(self, dag_id: str, reason: str) -> None:
+        super().__init__(dag_id, reason)
+        self.dag_id = dag_id
+        self.reason = reason
+
+
 class ValueNotStorable(StoreOutcome):
     """A value from the request that the store refuses to keep (e.g. a NUL character on PostgreSQL).
 

@@ -60,6 +60,8 @@ class Store(Protocol):
 
         Raises DuplicateRunId when a run of the DAG has the run id, else DuplicateExecutionDate
         when one is at the date; a concurrent create of either is reported the same way.
+        Raises RunRefused when the store itself refuses the run (Airflow's 400, e.g. a conf its
+        params refuse).
         (POST /dags/{dag_id}/dagRuns with dag_run_id, logical_date and conf; on 409,
         GET /dags/{dag_id}/dagRuns/{run_id} tells which one clashed)
         """

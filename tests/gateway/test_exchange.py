@@ -366,6 +366,7 @@ class TestRequests:
         assert [line.rsplit(" in ", 1)[0] for line in lines] == [
             f"upstream GET {BASE}/api/v2/version -> 404",
             f"upstream GET {BASE}/api/v1/version -> 200",
+            f"upstream GET {BASE}/login/ -> 404",  # no login form here: Basic from now on
             f"upstream GET {BASE}/api/v1/pools?limit=*** -> 200",
         ]
         assert all(line.endswith(" ms") for line in lines) and "s3cret" not in caplog.text
@@ -379,3 +380,73 @@ def test_error_detail_of_a_v1_problem_with_a_detail() -> None:
 def test_error_detail_of_airflow_3s_removed_v1() -> None:
     response = httpx.Response(404, json={"error": "/api/v1 has been removed in Airflow 3, please use its upgraded version /api/v2 instead."})
     assert error_detail(response) == "/api/v1 has been removed in Airflow 3, please use its upgraded version /api/v2 instead."
+
+
+LOGIN_FORM = '<form method="post"><input id="csrf_token" name="csrf_token" type="hidden" value="tok-1"></form>'
+
+
+def login_routes(*, accepted: bool = True) -> dict:
+    """Airflow 2's FAB login form: GET gives the CSRF field and an anonymous session; POST logs in."""
+
+    def post(request: httpx.Request) -> httpx.Response:
+        form = dict(httpx.QueryParams(request.content.decode()))
+        good = accepted and form == {"username": "expapi", "password": "s3cret", "csrf_token": "tok-1"}
+        good = good and request.headers.get("cookie") == "session=anon"
+        location = "/home" if good else "/login/"
+        cookies = [("set-cookie", "session=logged-in; HttpOnly; Path=/")] if good else []
+        return httpx.Response(302, headers=[("location", location), *cookies])
+
+    return {
+        "GET /login/": httpx.Response(200, text=LOGIN_FORM, headers={"set-cookie": "session=anon; HttpOnly; Path=/"}),
+        "POST /login/": post,
+    }
+
+
+def session_or_basic(request: httpx.Request) -> httpx.Response:
+    if request.headers.get("cookie") == "session=logged-in" or request.headers.get("authorization", "").startswith("Basic "):
+        return httpx.Response(200, json=POOLS)
+    return httpx.Response(403, json={"detail": None, "status": 403, "title": "Forbidden", "type": ""})
+
+
+class TestAirflow2Session:
+    """Service account on Airflow 2: one login through the form, then its session instead of Basic."""
+
+    def test_logs_in_once_and_sends_the_session_not_the_password(self) -> None:
+        fake = FakeAirflow({**airflow2(), **login_routes(), "GET /api/v1/pools": session_or_basic})
+        upstream = upstream_of(fake, username="expapi", password="s3cret")
+        upstream.call("GET", "/pools")
+        upstream.call("GET", "/pools")
+        assert fake.seen() == ["GET /api/v2/version", "GET /api/v1/version", "GET /login/", "POST /login/", "GET /api/v1/pools", "GET /api/v1/pools"]
+        calls = [r for r in fake.requests if r.url.path == "/api/v1/pools"]
+        assert [(r.headers.get("cookie"), r.headers.get("authorization")) for r in calls] == [("session=logged-in", None)] * 2
+
+    def test_a_refused_login_falls_back_to_basic_for_good(self) -> None:
+        fake = FakeAirflow({**airflow2(), **login_routes(accepted=False), "GET /api/v1/pools": session_or_basic})
+        upstream = upstream_of(fake, username="expapi", password="s3cret")
+        upstream.call("GET", "/pools")
+        upstream.call("GET", "/pools")
+        assert fake.seen()[2:] == ["GET /login/", "POST /login/", "GET /api/v1/pools", "GET /api/v1/pools"]
+        assert all(r.headers["authorization"].startswith("Basic ") for r in fake.requests if r.url.path == "/api/v1/pools")
+
+    def test_an_api_without_the_session_backend_gets_basic_after_one_refusal(self) -> None:
+        basic_only = lambda r: httpx.Response(200, json=POOLS) if "authorization" in r.headers else httpx.Response(403, json={})  # noqa: E731
+        fake = FakeAirflow({**airflow2(), **login_routes(), "GET /api/v1/pools": basic_only})
+        upstream = upstream_of(fake, username="expapi", password="s3cret")
+        assert upstream.call("GET", "/pools").json() == POOLS
+        assert upstream.call("GET", "/pools").json() == POOLS
+        assert fake.seen()[2:] == ["GET /login/", "POST /login/", "GET /api/v1/pools", "GET /api/v1/pools", "GET /api/v1/pools"]
+
+    def test_an_expired_session_is_renewed_by_a_new_login(self) -> None:
+        expiring = [httpx.Response(200, json=POOLS), httpx.Response(401, json={}), httpx.Response(200, json=POOLS)]
+        fake = FakeAirflow({**airflow2(), **login_routes(), "GET /api/v1/pools": expiring})
+        upstream = upstream_of(fake, username="expapi", password="s3cret")
+        upstream.call("GET", "/pools")
+        upstream.call("GET", "/pools")  # refused: Basic for this call
+        upstream.call("GET", "/pools")  # logs in again
+        assert fake.seen()[2:] == ["GET /login/", "POST /login/"] + ["GET /api/v1/pools"] * 3 + ["GET /login/", "POST /login/", "GET /api/v1/pools"]
+
+    def test_passthrough_callers_always_send_basic(self) -> None:
+        fake = FakeAirflow({**airflow2(), **login_routes(), "GET /api/v1/pools": session_or_basic})
+        upstream = upstream_of(fake, auth="passthrough")
+        upstream.call("GET", "/pools", caller=Credentials("alice", "pw"))
+        assert "GET /login/" not in fake.seen()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -113,3 +114,18 @@ def test_a_client_written_for_1_10_drives_airflow_unchanged(server: LiveServer, 
         client.set_dag_paused(FAST_DAG, True)
         client.close()
         delete_runs(airflow_line, FAST_DAG, made)
+
+
+def test_the_served_spec_declares_what_a_gateway_answers(server: LiveServer) -> None:
+    document = json.loads(urllib.request.urlopen(f"{server.url}/api/experimental/openapi.json", timeout=30).read())
+    responses = {
+        operation["operationId"]: set(operation["responses"])
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method in ("get", "post", "delete")
+    }
+    assert {op for op, declared in responses.items() if "502" in declared} == set(responses) - {"test", "get_info"}
+    assert {op for op, declared in responses.items() if "501" in declared} == {"get_lineage"}
+    unavailable = document["components"]["responses"]["ServiceUnavailable"]["content"]["application/json"]["examples"]
+    assert list(unavailable) == ["airflowUnavailable"]
+    assert '"x-expapi-backends":' not in json.dumps(document)  # as a key; the prose names it
