@@ -47,7 +47,7 @@ class TestRouting:
 
     def test_the_404_is_written_as_the_lines_flask_did(self, client: TestClient, flavour_name: str) -> None:
         text = client.get(f"{API}/nope").text
-        assert text == by_flavour(flavour_name, v1_10='{"error":"%s"}\n' % NOT_FOUND_URL, v2='{"error": "%s"}' % NOT_FOUND_URL)
+        assert text == by_flavour(flavour_name, v1_10=f'{{"error":"{NOT_FOUND_URL}"}}\n', v2=f'{{"error": "{NOT_FOUND_URL}"}}')
 
     @pytest.mark.parametrize(
         ("method", "path"),

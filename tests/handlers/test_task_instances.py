@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import delete, update
 from starlette.testclient import TestClient
 
+import expapi.dates
 from expapi.db import Database
 from expapi.models import DagRun, TaskInstance
 from handler_support import JSON, NOW, UTC, answer, bad_date, by_flavour
@@ -155,7 +156,7 @@ class TestGetTaskInstance:
                 '"queued_dttm": "None", "rendered_map_index": "None", "rendered_task_instance_fields": "None", '
                 '"run_id": "r1", "start_date": "None", "state": "None", "task_id": "run_this_last", '
                 '"test_mode": "False", "trigger_id": "None", "trigger_timeout": "None", "try_number": "0", '
-                '"unixname": "%s", "updated_at": "2030-01-01 10:20:30.123456+00:00"}' % getpass.getuser()
+                f'"unixname": "{getpass.getuser()}", "updated_at": "2030-01-01 10:20:30.123456+00:00"}}'
             ),
         )
 
@@ -184,6 +185,18 @@ class TestGetTaskInstance:
                 "<DagRun example_bash_operator @ 2030-01-02 03:04:05+00:00: r1, state:running, "
                 f"queued_at: {NOW_STR}. externally triggered: True>"
             ),
+        )
+
+    def test_updated_at_follows_every_write_of_the_row(
+        self, client: TestClient, database: Database, monkeypatch: pytest.MonkeyPatch, flavour_name: str
+    ) -> None:
+        later = datetime(2030, 1, 1, 11, 0, 0, 5, tzinfo=UTC)
+        monkeypatch.setattr(expapi.dates, "utcnow", lambda: later)
+        with database.transaction() as session:
+            session.get(TaskInstance, (DAG, "also_run_this", datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC))).state = "scheduled"
+        body = client.get(instance_url(path_date(RUN_DATE))).json()
+        assert (body["state"], body.get("updated_at")) == by_flavour(
+            flavour_name, v1_10=("scheduled", None), v2=("scheduled", "2030-01-01 11:00:00.000005+00:00")
         )
 
     @pytest.mark.parametrize(
