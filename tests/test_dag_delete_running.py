@@ -117,7 +117,7 @@ def test_a_task_instance_started_during_the_delete_is_not_deleted(client: TestCl
     assert started.wait(5)
     try:
         with pytest.raises(TaskInstancesStillRunning), database.transaction() as session:
-            SqlStore(session).delete_dag(DAG, refuse_while=frozenset({"running"}))
+            SqlStore(session, refuse_delete_while=frozenset({"running"})).delete_dag(DAG)
     finally:
         thread.join()
     assert rows_of(database)[2] > 0
