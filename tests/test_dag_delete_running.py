@@ -9,14 +9,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+from expapi.models import DagModel, DagRun, TaskInstance
+from http_helpers import API
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
 from expapi.db import Database
-from expapi.models import DagModel, DagRun, TaskInstance
 from expapi.store.outcomes import TaskInstancesStillRunning
 from expapi.store.sql import SqlStore
-from http_helpers import API
 
 DAG = "example_bash_operator"
 WHEN = "2030-01-02T03:04:05+00:00"
