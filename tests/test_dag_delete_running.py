@@ -9,14 +9,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+from expapi.models import DagModel, DagRun, TaskInstance
+from http_helpers import API
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
 from expapi.db import Database
-from expapi.models import DagModel, DagRun, TaskInstance
 from expapi.store.outcomes import TaskInstancesStillRunning
 from expapi.store.sql import SqlStore
-from http_helpers import API
 
 DAG = "example_bash_operator"
 WHEN = "2030-01-02T03:04:05+00:00"
@@ -117,7 +117,7 @@ def test_a_task_instance_started_during_the_delete_is_not_deleted(client: TestCl
     assert started.wait(5)
     try:
         with pytest.raises(TaskInstancesStillRunning), database.transaction() as session:
-            SqlStore(session).delete_dag(DAG, refuse_while=frozenset({"running"}))
+            SqlStore(session, refuse_delete_while=frozenset({"running"})).delete_dag(DAG)
     finally:
         thread.join()
     assert rows_of(database)[2] > 0

@@ -79,7 +79,7 @@ class Flavour:
     # expapi.scheduler.rules' names (Airflow 2's); the default is Airflow 2's own list.
     trigger_rules: Mapping[str, str] = field(default_factory=lambda: dict(AIRFLOW_2_TRIGGER_RULES))
     # Task-instance states that make DELETE /dags/<dag_id> refuse, deleting nothing
-    # (Airflow 2: "running"; 1.10 deletes whatever runs).
+    # (Airflow 2: "running"; 1.10 deletes whatever runs). The SQL store applies it.
     dag_delete_refused_while: frozenset[str] = frozenset()
     # The state a scheduled run (and a queued triggered run) is created in; "queued" runs
     # move to "running" when max_active_runs allows (Airflow 2), "running" ones start at once.

@@ -37,10 +37,10 @@ def set_dag_paused(ctx: Context, dag_id: str, paused: str) -> dict[str, Any]:
 def delete_dag(ctx: Context, dag_id: str) -> dict[str, Any]:
     """Remove every record of the DAG; its file stays, so a sync brings it back.
 
-    The flavour says which task-instance states forbid it (Airflow 2: running ones).
+    The store refuses while task instances run where the flavour says so (Airflow 2).
     """
     try:
-        count = ctx.store.delete_dag(dag_id, refuse_while=ctx.flavour.dag_delete_refused_while)
+        count = ctx.store.delete_dag(dag_id)
     except DagNotFound:
         # Not "... in DagModel" here: Airflow's delete says it otherwise.
         raise NotFound(ctx.messages.dag_not_found.format(dag_id=dag_id)) from None

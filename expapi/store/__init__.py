@@ -31,6 +31,9 @@ def open_storage(config: Config, upstream: Upstream | None = None) -> Storage:
         from expapi.gateway.client import SyncUpstream
 
         return AirflowStorage(SyncUpstream(config.gateway), owns_upstream=True)
+    from expapi.flavours import FLAVOURS
     from expapi.store.sql import SqlStorage  # SQLAlchemy only where a database is used
 
-    return SqlStorage.from_url(config.core.sql_alchemy_conn, config.database)
+    # The flavour's rule for deleting a DAG whose tasks run, applied where rows are locked.
+    refused = FLAVOURS[config.api.compat].dag_delete_refused_while
+    return SqlStorage.from_url(config.core.sql_alchemy_conn, config.database, refuse_delete_while=refused)

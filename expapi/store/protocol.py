@@ -46,14 +46,14 @@ class Store(Protocol):
     def set_dag_paused(self, dag_id: str, paused: bool) -> None:
         """Pause or unpause the DAG; raises DagNotFound.  (PATCH /dags/{dag_id} {"is_paused": …})"""
 
-    def delete_dag(self, dag_id: str, *, refuse_while: frozenset[str] = frozenset()) -> int:
+    def delete_dag(self, dag_id: str) -> int:
         """Remove every record of the DAG; returns how many were removed; raises DagNotFound.
 
-        Raises TaskInstancesStillRunning, removing nothing, when one of the DAG's task instances
-        is in a state of ``refuse_while``; the check and the delete are one unit, so no task
-        instance can enter such a state in between.
+        Raises TaskInstancesStillRunning, removing nothing, where the store refuses while task
+        instances of the DAG run: the SQL store in the states the flavour names
+        (``Flavour.dag_delete_refused_while``), checked and deleted in one transaction.
         (DELETE /dags/{dag_id}, which reports no count: a count of its runs and task instances
-        first; Airflow itself refuses with 409 while task instances run)"""
+        first; Airflow refuses with 409 while task instances run)"""
 
     def create_dag_run(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> DagRunRecord:
         """Create the run and its task instances, all or nothing.

@@ -78,20 +78,24 @@ _TASK_INSTANCE_COLUMNS = (
 class SqlStorage:
     """expapi's database as a storage: one transaction per unit of work."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, refuse_delete_while: frozenset[str] = frozenset()) -> None:
         self.database = database
         # Names the database for its operator; the URL's password is hidden.
         self.where = f"the database {mask_url(database.engine.url)}"
+        # Task-instance states that stop a DAG's delete (the flavour's; Airflow 2: running).
+        self.refuse_delete_while = refuse_delete_while
 
     @classmethod
-    def from_url(cls, url: str, limits: DatabaseConfig | None = None) -> SqlStorage:
-        return cls(Database.from_url(url, limits))
+    def from_url(
+        cls, url: str, limits: DatabaseConfig | None = None, *, refuse_delete_while: frozenset[str] = frozenset()
+    ) -> SqlStorage:
+        return cls(Database.from_url(url, limits), refuse_delete_while=refuse_delete_while)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[SqlStore]:
         """A SqlStore on one transaction: committed if the block returns, rolled back if it raises."""
         with self.session() as session:
-            yield SqlStore(session)
+            yield SqlStore(session, refuse_delete_while=self.refuse_delete_while)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -157,8 +161,9 @@ def _failure(kind: type[StoreFailure], where: str, exc: Exception) -> StoreFailu
 class SqlStore:
     """The store protocol over one SQLAlchemy session."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, refuse_delete_while: frozenset[str] = frozenset()) -> None:
         self.session = session
+        self.refuse_delete_while = refuse_delete_while
 
     def get_dag(self, dag_id: str) -> DagRecord:
         row = self.session.execute(select(*_DAG_COLUMNS).where(DagModel.dag_id == dag_id)).first()
@@ -192,7 +197,7 @@ class SqlStore:
             raise DagNotFound(dag_id)
         model.is_paused = paused
 
-    def delete_dag(self, dag_id: str, *, refuse_while: frozenset[str] = frozenset()) -> int:
+    def delete_dag(self, dag_id: str) -> int:
         # The lock makes a concurrent delete wait, then find nothing: one of them counts the rows.
         if self.session.get(DagModel, dag_id, with_for_update=True) is None:
             raise DagNotFound(dag_id)
@@ -200,8 +205,9 @@ class SqlStore:
         # it takes the database's write lock, so the check sees every commit and no other
         # writer comes between it and the delete. A refusal rolls it back.
         self.session.execute(delete(DagCode).where(DagCode.dag_id == dag_id))
-        if refuse_while and self._has_task_instances_in(dag_id, refuse_while):
-            raise TaskInstancesStillRunning(dag_id, refuse_while)
+        refused = self.refuse_delete_while
+        if refused and self._has_task_instances_in(dag_id, refused):
+            raise TaskInstancesStillRunning(dag_id, refused)
         count = 0
         for table in DAG_TABLES:
             count += self.session.execute(delete(table).where(table.dag_id == dag_id)).rowcount

@@ -1,14 +1,17 @@
-"""Every operation of the spec × every backend × {no, bad, good} credentials.
+"""Every operation of the spec × every backend × {no, bad, good} credentials × every flavour.
 
 The operations are read from openapi/experimental.yaml, so a new one is covered as soon
 as it is declared. Refusals are checked whole (status, body, challenge). An accepted
 request must get exactly the answer the open backend gives to the same request on the
-same data, which proves the operation itself ran.
+same data, which proves the operation itself ran. Wrong Basic credentials get the flavour's
+status (1.10: 403; 2: 401 with the challenge), and the 2 flavour's refusals carry its
+deprecation headers like any other answer.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +25,19 @@ from expapi.app import create_app, spec_path
 from expapi.config import load_config
 from expapi.dags.sync import sync_dags
 from expapi.db import Database
+from expapi.flavours import FLAVOURS
 from auth_support import (
     BASIC_CHALLENGE,
     FORBIDDEN,
+    NOTICE,
     PASSWORD,
     UNAUTHORIZED,
     USERNAME,
+    WRONG_CREDENTIALS,
     NegotiateClient,
     add_user,
     basic,
+    notice,
 )
 from databases import empty_tables
 from http_helpers import API, path_date
@@ -96,26 +103,32 @@ class Deployment:
 
     home: Path
     database: Database
+    flavour: str
     clients: dict[str, TestClient] = field(default_factory=dict)
 
     def reset(self) -> None:
-        """Fresh data: the example DAGs, default_pool and the user hello/world."""
+        """Fresh data: the flavour's example DAGs, default_pool and the user hello/world."""
         self.database.create_schema()
         empty_tables(self.database.engine)
         self.database.ensure_default_pool()
-        sync_dags(self.database, load_config(self.home, environ={}))
+        sync_dags(self.database, load_config(self.home, environ={"EXPAPI__API__COMPAT": self.flavour}))
         add_user(self.database)
 
     def call(self, backend: str, operation: Operation, headers: dict[str, str] | None = None):
         return self.clients[backend].request(operation.method, operation.url, json=operation.body, headers=headers or {})
 
 
+@pytest.fixture(scope="module", params=sorted(FLAVOURS))
+def flavour(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory, flavour: str) -> Iterator[Deployment]:
     home = tmp_path_factory.mktemp("matrix")
     (home / "dags").mkdir()
     database = Database.from_url(load_config(home, environ={}).core.sql_alchemy_conn)
-    deployment = Deployment(home, database)
+    deployment = Deployment(home, database, flavour)
     deployment.reset()
     yield deployment
     for client in deployment.clients.values():
@@ -128,15 +141,23 @@ def client_for(deployment: Deployment, backend: str) -> TestClient:
     if backend not in deployment.clients:
         # Every operation is tried with wrong credentials from one address: throttling (tested
         # in test_login_throttle) would answer 429 after the fifth.
-        config = load_config(deployment.home, environ={"EXPAPI__API__AUTH_BACKEND": backend, "EXPAPI__API__FAILED_LOGIN_LIMIT": "0"})
+        config = load_config(deployment.home, environ={
+            "EXPAPI__API__AUTH_BACKEND": backend, "EXPAPI__API__FAILED_LOGIN_LIMIT": "0",
+            "EXPAPI__API__COMPAT": deployment.flavour,
+        })
         client = TestClient(create_app(config, validate_responses=True), base_url="http://localhost")
         deployment.clients[backend] = client.__enter__()
     return deployment.clients[backend]
 
 
-def answer(response) -> tuple[int, str, str]:
+# Airflow 2's trigger message says when the run was queued: "now", different in each call.
+QUEUED_AT = re.compile(r"queued_at: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00:00")
+
+
+def answer(response) -> tuple[int, str, str, dict[str, str | None]]:
     """What a user sees of an answer, apart from authentication headers."""
-    return response.status_code, response.headers.get("content-type", ""), response.text
+    text = QUEUED_AT.sub("queued_at: <now>", response.text)
+    return response.status_code, response.headers.get("content-type", ""), text, notice(response)
 
 
 def assert_same_as_open(deployment: Deployment, backend: str, operation: Operation, headers: dict[str, str]):
@@ -152,10 +173,11 @@ def assert_same_as_open(deployment: Deployment, backend: str, operation: Operati
     return response
 
 
-def assert_refused(response, status: int, challenge: str | None) -> None:
+def assert_refused(deployment: Deployment, response, status: int, challenge: str | None) -> None:
     assert (response.status_code, response.json()) == (status, UNAUTHORIZED if status == 401 else FORBIDDEN)
     assert response.headers["content-type"] == "application/json"
     assert response.headers.get("www-authenticate") == challenge
+    assert notice(response) == NOTICE[deployment.flavour]
 
 
 BAD_BASIC = basic(USERNAME, PASSWORD + "-wrong")
@@ -179,18 +201,19 @@ class TestDenyAllBackend:
     @pytest.mark.parametrize("headers", [{}, BAD_BASIC, basic()], ids=["none", "bad", "good"])
     def test_every_request_is_forbidden(self, deployment: Deployment, operation: Operation, headers) -> None:
         client_for(deployment, "deny_all")
-        assert_refused(deployment.call("deny_all", operation, headers), 403, None)
+        assert_refused(deployment, deployment.call("deny_all", operation, headers), 403, None)
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=str)
 class TestPasswordBackend:
     def test_no_credentials(self, deployment: Deployment, operation: Operation) -> None:
         client_for(deployment, "password")
-        assert_refused(deployment.call("password", operation), 401, BASIC_CHALLENGE)
+        assert_refused(deployment, deployment.call("password", operation), 401, BASIC_CHALLENGE)
 
     def test_bad_credentials(self, deployment: Deployment, operation: Operation) -> None:
         client_for(deployment, "password")
-        assert_refused(deployment.call("password", operation, BAD_BASIC), 403, None)
+        status, _, challenge = WRONG_CREDENTIALS[deployment.flavour]
+        assert_refused(deployment, deployment.call("password", operation, BAD_BASIC), status, challenge)
 
     def test_good_credentials(self, deployment: Deployment, operation: Operation) -> None:
         response = assert_same_as_open(deployment, "password", operation, basic())
@@ -202,12 +225,12 @@ class TestPasswordBackend:
 class TestKerberosBackend:
     def test_no_credentials(self, deployment: Deployment, operation: Operation) -> None:
         client_for(deployment, "kerberos")
-        assert_refused(deployment.call("kerberos", operation), 401, "Negotiate")
+        assert_refused(deployment, deployment.call("kerberos", operation), 401, "Negotiate")
 
     def test_bad_credentials(self, deployment: Deployment, operation: Operation) -> None:
         client_for(deployment, "kerberos")
         garbage = {"Authorization": "Negotiate " + base64.b64encode(b"not a Kerberos token").decode()}
-        assert_refused(deployment.call("kerberos", operation, garbage), 403, None)
+        assert_refused(deployment, deployment.call("kerberos", operation, garbage), 403, None)
 
     def test_good_credentials(self, deployment: Deployment, operation: Operation) -> None:
         kerberos = NegotiateClient()

@@ -1,4 +1,7 @@
-"""What people expect of the clients and commands, and Airflow's client bugs, each absent."""
+"""What people expect of the clients and commands, and Airflow's client bugs, each absent.
+
+The json_client tests run against a server of each flavour.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +18,21 @@ from expapi.cli import main
 from expapi.client import ClientError, get_client
 from expapi.client.json_client import JsonClient
 from expapi.config import load_config
+from expapi.flavours import FLAVOURS
 from live_server import EXPAPI, LiveServer, clean_environment, free_port
 
 CLI = [EXPAPI]
 
 
+@pytest.fixture(scope="module", params=sorted(FLAVOURS))
+def flavour(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path_factory.mktemp("served")) as live:
+def server(tmp_path_factory: pytest.TempPathFactory, flavour: str) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp("served")
+    with LiveServer(home, env=clean_environment(home, EXPAPI__API__COMPAT=flavour)) as live:
         yield live
 
 
@@ -115,6 +125,7 @@ def test_delete_dag_uses_the_real_url(server: LiveServer) -> None:
 
 
 @pytest.mark.live
+@pytest.mark.parametrize("flavour", ["1.10"], indirect=True)  # Airflow 2 refuses a string conf: below
 def test_trigger_with_a_string_conf_and_a_date(server: LiveServer) -> None:
     with JsonClient(server.url) as client:
         created = client.trigger_dag_run(
@@ -125,6 +136,24 @@ def test_trigger_with_a_string_conf_and_a_date(server: LiveServer) -> None:
         assert client.get_dag_run_state("example_python_operator", "2030-05-06T07:08:09+00:00") == {"state": "running"}
         assert [r["run_id"] for r in client.list_dag_runs("example_python_operator")] == ["py"]
         assert client.get_lineage("example_python_operator", "2030-05-06T07:08:09+00:00") == {"task_ids": {}}
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("flavour", ["2"], indirect=True)  # 1.10 reads a string conf as JSON: above
+def test_the_2_flavour_takes_an_object_conf_only_and_queues_the_run(server: LiveServer) -> None:
+    with JsonClient(server.url) as client:
+        with pytest.raises(ClientError) as caught:
+            client.trigger_dag_run("example_python_operator", run_id="py", conf='{"k": "v"}')
+        assert (caught.value.status, caught.value.message) == (
+            400, "Dag Run conf must be a dictionary object, other types are not supported"
+        )
+        created = client.trigger_dag_run(
+            "example_python_operator", run_id="py", conf={"k": "v"}, execution_date="2030-05-06T07:08:09+00:00",
+            replace_microseconds=False,
+        )
+        assert created["run_id"] == "py"
+        assert client.get_dag_run_state("example_python_operator", "2030-05-06T07:08:09+00:00") == {"state": "queued"}
+        assert client.get_info() == {"version": "2.11.2"}
 
 
 @pytest.mark.live
@@ -169,8 +198,9 @@ def test_the_configured_client_is_chosen(tmp_path: Path) -> None:
 
 
 @pytest.mark.live
-def test_password_backend_through_the_json_client(tmp_path: Path) -> None:
-    env = clean_environment(tmp_path, EXPAPI__API__AUTH_BACKEND="password")
+@pytest.mark.parametrize(("compat", "refused"), [("1.10", (403, "Forbidden")), ("2", (401, "Unauthorized"))])
+def test_password_backend_through_the_json_client(tmp_path: Path, compat: str, refused: tuple[int, str]) -> None:
+    env = clean_environment(tmp_path, EXPAPI__API__AUTH_BACKEND="password", EXPAPI__API__COMPAT=compat)
     subprocess.run(
         [*CLI, "users", "create", "--username", "alice", "--password-stdin"],
         input="secret\n", text=True, env=env, check=True, capture_output=True, cwd=tmp_path,
@@ -183,6 +213,6 @@ def test_password_backend_through_the_json_client(tmp_path: Path) -> None:
         with get_client(load_config(tmp_path, environ={**base, "EXPAPI__CLI__PASSWORD": "wrong"})) as bad:
             with pytest.raises(ClientError) as caught:
                 bad.test()
-        assert (caught.value.status, caught.value.message) == (403, "Forbidden")
+        assert (caught.value.status, caught.value.message) == refused
         with pytest.raises(ClientError, match=r"set \[cli\] username and password"):
             get_client(load_config(tmp_path, environ={**env, "EXPAPI__CLI__API_CLIENT": "json_client"}))
