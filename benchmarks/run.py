@@ -340,6 +340,8 @@ class Runner:
             command = [EXPAPI, "serve", "--port", str(port), "--workers", str(workers)]
             with started(command, env, base, home / "serve-password.log", "expapi serve (password)", {"Authorization": BASIC}) as (process, _):
                 self.server_pid = process.pid
+                for _ in range(4 * workers):  # warm: each worker has checked the password once (bcrypt)
+                    answers_200(f"{base}/pools", {"Authorization": BASIC})
                 self.measure("expapi", database, workers, "GET /pools (password backend)", f"{base}/pools", auth=BASIC)
 
     def load_expapi(self, database: str, workers: int, base: str, url: str, env: dict, home: Path) -> None:
