@@ -23,7 +23,7 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 from sqlalchemy.exc import TimeoutError as SqlTimeoutError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from expapi.redact import mask_url
 from expapi.dags.definition import Dag
@@ -272,6 +272,10 @@ class SqlStore:
         return DagRunRecord(*row)
 
     def get_latest_dag_runs(self) -> list[DagRunRecord]:
+        if self.session.get_bind().dialect.name == "sqlite":
+            return self._latest_runs_by_index_seeks()
+        # PostgreSQL and MySQL plan the seek version worse (a hash join over every run;
+        # MySQL ~1 s at 10,000 runs): their GROUP BY over the unique index is the faster one.
         newest = (
             select(DagRun.dag_id, func.max(DagRun.execution_date).label("execution_date"))
             .group_by(DagRun.dag_id)
@@ -280,6 +284,27 @@ class SqlStore:
         query = (
             select(*_RUN_COLUMNS)
             .join(newest, (DagRun.dag_id == newest.c.dag_id) & (DagRun.execution_date == newest.c.execution_date))
+            .order_by(DagRun.dag_id)
+        )
+        return [DagRunRecord(*row) for row in self.session.execute(query)]
+
+    def _latest_runs_by_index_seeks(self) -> list[DagRunRecord]:
+        # A loose index scan: walk the distinct dag_ids one index seek at a time (recursive
+        # CTE), then take each one's newest run with another seek on the unique
+        # (dag_id, execution_date) index. SQLite's GROUP BY reads every run instead:
+        # 10 ms against 0.5 ms at 10,000 + 100 x 100 runs, for the same rows.
+        following = aliased(DagRun)
+        dag_ids = select(func.min(DagRun.dag_id).label("dag_id")).cte("dag_ids", recursive=True)
+        dag_ids = dag_ids.union_all(
+            select(select(func.min(following.dag_id)).where(following.dag_id > dag_ids.c.dag_id).scalar_subquery())
+            .where(dag_ids.c.dag_id.is_not(None))
+        )
+        newest = aliased(DagRun)
+        latest = select(func.max(newest.execution_date)).where(newest.dag_id == dag_ids.c.dag_id).scalar_subquery()
+        query = (
+            select(*_RUN_COLUMNS)
+            .join(dag_ids, DagRun.dag_id == dag_ids.c.dag_id)
+            .where(DagRun.execution_date == latest)
             .order_by(DagRun.dag_id)
         )
         return [DagRunRecord(*row) for row in self.session.execute(query)]
