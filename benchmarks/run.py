@@ -107,6 +107,18 @@ def answers_200(url: str, headers: dict | None = None) -> bool:
         return False
 
 
+def sample_answer(url: str, auth: str) -> str:
+    """Status and the start of the body of one GET, to say what a line's errors were."""
+    headers = {} if auth == "-" else {"Authorization": auth}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+            return f"{response.status} {response.read(200)!r}"
+    except urllib.error.HTTPError as error:
+        return f"{error.code} {error.read(200)!r}"
+    except OSError as error:
+        return repr(error)
+
+
 def tree(pid: int) -> list[int]:
     """``pid`` and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
@@ -284,6 +296,8 @@ class Runner:
             line = Line(target, database, workers, name, connections, round(report["req_s"], 1),
                         round(report["p50_ms"], 2), round(report["p99_ms"], 2), report["errors"])
             self.lines.append(line)
+            if line.errors and options.get("method", "GET") == "GET":
+                print(f"  (errors: one answer now: {sample_answer(url, options.get('auth', '-'))})", flush=True)
             print(f"  {target:<9} {database:<8} w{workers} c{connections:<3} {name:<34} {line.req_s:>9.0f} req/s"
                   f"  p50 {line.p50_ms:>7.2f} ms  p99 {line.p99_ms:>7.2f} ms" + (f"  errors {line.errors}" if line.errors else ""),
                   flush=True)
@@ -326,6 +340,8 @@ class Runner:
             command = [EXPAPI, "serve", "--port", str(port), "--workers", str(workers)]
             with started(command, env, base, home / "serve-password.log", "expapi serve (password)", {"Authorization": BASIC}) as (process, _):
                 self.server_pid = process.pid
+                for _ in range(4 * workers):  # warm: each worker has checked the password once (bcrypt)
+                    answers_200(f"{base}/pools", {"Authorization": BASIC})
                 self.measure("expapi", database, workers, "GET /pools (password backend)", f"{base}/pools", auth=BASIC)
 
     def load_expapi(self, database: str, workers: int, base: str, url: str, env: dict, home: Path) -> None:

@@ -128,12 +128,11 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
 
 
 def _writable(path: Path) -> bool:
-    # Opening is the test: root passes access() checks that an immutable file still fails.
-    try:
-        os.close(os.open(path, os.O_RDWR))
-    except OSError:
-        return False
-    return True
+    # Never open (and so close) the file here: closing any descriptor of a file drops every
+    # POSIX lock this process holds on it, SQLite's included, and another process's writer
+    # then corrupts the database ("database disk image is malformed" under load). access()
+    # opens nothing; Linux answers it with the immutable flag and read-only mounts too.
+    return os.access(path, os.W_OK)
 
 
 def watch_file_identity(engine: Engine, path: Path) -> None:

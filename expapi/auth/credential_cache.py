@@ -53,3 +53,65 @@ class VerifiedCredentials:
 
     def __len__(self) -> int:
         return len(self._expiry)
+
+
+class RecentlyConfirmed:
+    """(username, password) pairs whose stored hash was read and matched a moment ago.
+
+    Lets a warm request skip even the users-table read: for ``ttl_seconds`` (a few seconds)
+    after a confirmed check, the same pair is accepted without asking the database. That
+    is how long a password changed or a user deleted by ``expapi users`` (another process,
+    so no in-process invalidation can reach every worker) may still be accepted by a
+    worker that just saw it, unless ``version`` (users_changed's signal) moves first: then
+    every entry is forgotten. Kept as keyed digests, like VerifiedCredentials; only
+    successes are ever noted.
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float = 5.0,
+        max_entries: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+        version: Callable[[], object] = lambda: None,
+    ) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._version = version
+        self._seen_version = version()
+        self.max_entries = max_entries
+        self._clock = clock
+        self._key = secrets.token_bytes(32)
+        self._expiry: OrderedDict[bytes, float] = OrderedDict()
+
+    def _digest(self, username: str, password: str) -> bytes:
+        return hmac.new(self._key, json.dumps([username, password]).encode("utf-8"), hashlib.sha256).digest()
+
+    def holds(self, username: str, password: str) -> bool:
+        """Whether this pair was confirmed against the database less than ``ttl_seconds`` ago."""
+        if self.ttl_seconds <= 0:
+            return False
+        version = self._version()
+        if version != self._seen_version:
+            self._expiry.clear()
+            self._seen_version = version
+            return False
+        digest = self._digest(username, password)
+        expiry = self._expiry.get(digest)
+        if expiry is None:
+            return False
+        if expiry <= self._clock():
+            del self._expiry[digest]
+            return False
+        return True
+
+    def note(self, username: str, password: str) -> None:
+        """Note a check confirmed against the database; the oldest entries go when full."""
+        if self.ttl_seconds <= 0 or self._version() != self._seen_version:
+            return  # the users changed while this check ran: it may have read the old row
+        digest = self._digest(username, password)
+        self._expiry[digest] = self._clock() + self.ttl_seconds
+        self._expiry.move_to_end(digest)
+        while len(self._expiry) > self.max_entries:
+            self._expiry.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._expiry)

@@ -11,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from expapi.auth import password_hashing
 from expapi.auth.base import Backend, Identity, forbidden, unauthorized
 from expapi.auth.basic_credentials import MalformedCredentials, parse_basic
-from expapi.auth.credential_cache import VerifiedCredentials
+from expapi.auth.credential_cache import RecentlyConfirmed, VerifiedCredentials
 from expapi.auth.login_throttle import FailedLogins
 from expapi.auth.users import password_hash_of
+from expapi.auth.users_changed import users_version
 from expapi.runtime import http_error
 from expapi.store.outcomes import StoreFailure
 
@@ -30,6 +31,8 @@ class PasswordBackend(Backend):
         """An empty cache of verified credentials and a pool of hashing threads."""
         super().__init__(runtime)
         self.verified = VerifiedCredentials()
+        home = runtime.config.home
+        self.confirmed = RecentlyConfirmed(version=lambda: users_version(home))
         # bcrypt is CPU-bound: its own pool keeps a flood of bad passwords from taking every
         # thread the request handlers run on, and one core is left to everything else
         # (a request with cached credentials needs no bcrypt at all).
@@ -58,9 +61,12 @@ class PasswordBackend(Backend):
         return Identity(user=username)
 
     async def _check(self, username: str, password: str) -> bool:
-        """Whether the password is the user's: from the cache, or with one bcrypt check."""
+        """Whether the password is the user's: from the caches, or with one bcrypt check."""
+        if self.confirmed.holds(username, password):
+            return True  # confirmed against the users table a few seconds ago: no thread, no query
         stored = await run_in_threadpool(self._stored_hash, username)
         if stored is not None and self.verified.holds(username, password, stored):
+            self.confirmed.note(username, password)
             return True
         loop = asyncio.get_running_loop()
         matches = await loop.run_in_executor(
@@ -68,6 +74,7 @@ class PasswordBackend(Backend):
         )
         if matches and stored is not None:
             self.verified.remember(username, password, stored)
+            self.confirmed.note(username, password)
             return True
         return False
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from expapi.auth.users_changed import users_changed
 from expapi.models import User
 from expapi.models.user import USERNAME_LENGTH
 
@@ -57,12 +58,19 @@ def create_user(session: Session, username: str, password_hash: str) -> User:
     return user
 
 
+def _note_change(session: Session) -> None:
+    # Now and once committed: a worker that re-confirmed the old row in between forgets it too.
+    users_changed()
+    event.listen(session, "after_commit", lambda _session: users_changed(), once=True)
+
+
 def set_password_hash(session: Session, username: str, password_hash: str) -> None:
     """Replace a user's password hash; raises UserNotFound."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise UserNotFound(username)
     user.password_hash = password_hash
+    _note_change(session)
 
 
 def delete_user(session: Session, username: str) -> None:
@@ -71,6 +79,7 @@ def delete_user(session: Session, username: str) -> None:
     if user is None:
         raise UserNotFound(username)
     session.delete(user)
+    _note_change(session)
 
 
 def list_users(session: Session) -> list[User]:

@@ -8,6 +8,7 @@ import sys
 
 from expapi.auth import password_hashing
 from expapi.auth.users import UserError, create_user, delete_user, list_users, set_password_hash
+from expapi.auth.users_changed import use_home
 from expapi.cli.common import CommandError, setup
 from expapi.cli.preparation import open_database, refuse_in_gateway_mode
 from expapi.cli.output import add_output_option, render
@@ -84,6 +85,7 @@ def read_password(args: argparse.Namespace) -> str:
 def _in_transaction(work) -> object:
     """Run ``work(session)`` in one transaction on the configured database; user errors exit 1."""
     config = setup()
+    use_home(config.home)  # where a running server looks for the signal that users changed
     refuse_in_gateway_mode(config, "expapi users", "users are Airflow's own (set [gateway] auth = passthrough)")
     database = open_database(config)
     try:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, true
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -23,7 +23,7 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 from sqlalchemy.exc import TimeoutError as SqlTimeoutError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from expapi.redact import mask_url
 from expapi.dags.definition import Dag
@@ -73,6 +73,44 @@ _TASK_INSTANCE_COLUMNS = (
     TaskInstance.pool_slots, TaskInstance.queue, TaskInstance.priority_weight, TaskInstance.operator,
     TaskInstance.queued_dttm, TaskInstance.pid, TaskInstance.executor_config, TaskInstance.updated_at,
 )
+
+
+def _distinct_dag_ids():
+    """The dag_ids that have runs, found one index seek each (a recursive CTE)."""
+    following = aliased(DagRun)
+    dag_ids = select(func.min(DagRun.dag_id).label("dag_id")).cte("dag_ids", recursive=True)
+    return dag_ids.union_all(
+        select(select(func.min(following.dag_id)).where(following.dag_id > dag_ids.c.dag_id).scalar_subquery())
+        .where(dag_ids.c.dag_id.is_not(None))
+    )
+
+
+def _latest_runs_by_correlated_max():
+    # SQLite: the run whose date is the DAG's max(execution_date), both by index seeks.
+    dag_ids = _distinct_dag_ids()
+    newest = aliased(DagRun)
+    latest = select(func.max(newest.execution_date)).where(newest.dag_id == dag_ids.c.dag_id).scalar_subquery()
+    return (
+        select(*_RUN_COLUMNS)
+        .join(dag_ids, DagRun.dag_id == dag_ids.c.dag_id)
+        .where(DagRun.execution_date == latest)
+        .order_by(DagRun.dag_id)
+    )
+
+
+def _latest_runs_by_lateral_limit():
+    # PostgreSQL plans the correlated max as a hash join over every run; LATERAL ... LIMIT 1
+    # makes it one backward index seek per DAG.
+    dag_ids = _distinct_dag_ids()
+    newest = (
+        select(*_RUN_COLUMNS)
+        .where(DagRun.dag_id == dag_ids.c.dag_id)
+        .order_by(DagRun.execution_date.desc())
+        .limit(1)
+        .lateral("newest")
+    )
+    run = aliased(DagRun, newest)
+    return select(*(getattr(run, column.key) for column in _RUN_COLUMNS)).select_from(dag_ids).join(newest, true()).order_by(run.dag_id)
 
 
 class SqlStorage:
@@ -293,16 +331,27 @@ class SqlStore:
         return DagRunRecord(*row)
 
     def get_latest_dag_runs(self) -> list[DagRunRecord]:
-        newest = (
-            select(DagRun.dag_id, func.max(DagRun.execution_date).label("execution_date"))
-            .group_by(DagRun.dag_id)
-            .subquery()
-        )
-        query = (
-            select(*_RUN_COLUMNS)
-            .join(newest, (DagRun.dag_id == newest.c.dag_id) & (DagRun.execution_date == newest.c.execution_date))
-            .order_by(DagRun.dag_id)
-        )
+        # One query of index seeks where the planner follows it: walk the distinct dag_ids
+        # one seek at a time (a loose index scan, as a recursive CTE), then take each one's
+        # newest run by a seek on the unique (dag_id, execution_date) index. A GROUP BY
+        # dag_id reads every run instead (at 10,000 + 100 x 100 runs: SQLite 10.0 -> 0.5 ms,
+        # PostgreSQL 31 -> 2.4 ms). MySQL took ~1 s on the seek form: it keeps the GROUP BY.
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "sqlite":
+            query = _latest_runs_by_correlated_max()
+        elif dialect == "postgresql":
+            query = _latest_runs_by_lateral_limit()
+        else:
+            newest = (
+                select(DagRun.dag_id, func.max(DagRun.execution_date).label("execution_date"))
+                .group_by(DagRun.dag_id)
+                .subquery()
+            )
+            query = (
+                select(*_RUN_COLUMNS)
+                .join(newest, (DagRun.dag_id == newest.c.dag_id) & (DagRun.execution_date == newest.c.execution_date))
+                .order_by(DagRun.dag_id)
+            )
         return [DagRunRecord(*row) for row in self.session.execute(query)]
 
     def get_task_instance(self, run: DagRunRecord, task_id: str) -> TaskInstanceRecord:
