@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from expapi.auth import password_backend, users_changed as users_changed_module
 from expapi.auth.credential_cache import RecentlyConfirmed
 from expapi.auth.users_changed import MARKER, use_home, users_changed, users_version
-from auth_support import FORBIDDEN, USERNAME, basic
+from auth_support import USERNAME, WRONG_CREDENTIALS, basic, refusal
 from http_helpers import API
 
 
@@ -90,18 +90,18 @@ def test_a_warm_request_reads_no_user_row(password_client: TestClient, table_rea
     assert table_reads == [USERNAME]
 
 
-def test_a_wrong_password_is_never_confirmed(password_client: TestClient, table_reads: list[str]) -> None:
+def test_a_wrong_password_is_never_confirmed(password_client: TestClient, table_reads: list[str], flavour: str) -> None:
     assert password_client.get(f"{API}/test", headers=basic()).status_code == 200
     for _ in range(2):
         response = password_client.get(f"{API}/test", headers=basic(USERNAME, "wrong"))
-        assert (response.status_code, response.json()) == (403, FORBIDDEN)
+        assert refusal(response) == WRONG_CREDENTIALS[flavour]
     assert table_reads == [USERNAME] * 3
 
 
-def test_expapi_users_delete_in_another_process_ends_a_warm_login(password_client: TestClient, settings, home) -> None:
+def test_expapi_users_delete_in_another_process_ends_a_warm_login(password_client: TestClient, settings, home, flavour: str) -> None:
     assert password_client.get(f"{API}/test", headers=basic()).status_code == 200
     env = {**os.environ, **settings, "EXPAPI_HOME": str(home)}
     subprocess.run([sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())", "users", "delete", "--username", USERNAME], env=env, check=True,
                    capture_output=True)
     response = password_client.get(f"{API}/test", headers=basic())
-    assert (response.status_code, response.json()) == (403, FORBIDDEN)
+    assert refusal(response) == WRONG_CREDENTIALS[flavour]
