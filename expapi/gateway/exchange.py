@@ -264,7 +264,8 @@ class Exchange:
         return _session_cookie(answer) or cookie
 
     def _no_session(self, why: str) -> None:
-        log.info("Airflow at %s: no login session (%s); sending Basic credentials on every call", self.upstream, why)
+        # DEBUG: a wrong password ends here too, and start-up then reports that in one line.
+        log.debug("Airflow at %s: no login session (%s); sending Basic credentials on every call", self.upstream, why)
         self.session_login = False
 
     def _drop_session(self, cookie: str) -> None:
