@@ -46,7 +46,7 @@ import yaml
 from expapi.config import GatewayConfig
 from expapi.gateway import stable_api
 from expapi.gateway.client import SyncUpstream
-from expapi.gateway.errors import UpstreamNotFound
+from expapi.gateway.errors import UpstreamNotFound, UpstreamUnavailable
 from expapi.gateway.store import AirflowStore
 from expapi.store.records import NewDagRun
 
@@ -62,7 +62,11 @@ class Operation:
     name: str
     gateway: Callable[[int], tuple[str, str, Any]]  # call number -> (method, path, JSON body)
     direct: Callable[[int], object]  # call number -> the store's stable-API calls for it
-    before: Callable[[], None] | None = None  # untimed, before each call of either side
+    before: Callable[[int, int], None] | None = None  # untimed, before call number n of side 0 (gateway) or 1 (direct)
+
+
+class Transient(Exception):
+    """A call that failed for the Airflow's own reasons (a 5xx, e.g. SQLite busy): tried again with fresh keys."""
 
 
 def free_port() -> int:
@@ -158,10 +162,16 @@ def operations(direct: SyncUpstream, store: AirflowStore, read_when: datetime, s
         dag = store.get_dag_definition(READ_DAG)
         return store.get_lineage(dag, store.get_dag_run(READ_DAG, read_when))
 
-    def pool(i: int, side: int) -> str:
-        return f"{POOL_PREFIX}{stamp}_{i}_{side}"
+    def pool(i: int, side: int, op: str) -> str:
+        return f"{POOL_PREFIX}{stamp}_{op}{i}_{side}"
 
-    sibling_token = stable_api.get_dag(direct, SIBLING)["file_token"]
+    tokens: list[str] = []
+
+    def sibling_token() -> str:
+        if not tokens:
+            tokens.append(stable_api.get_dag(direct, SIBLING)["file_token"])
+        return tokens[0]
+
     ops = {
         "trigger_dag_run": Operation(
             "trigger_dag_run",
@@ -196,7 +206,7 @@ def operations(direct: SyncUpstream, store: AirflowStore, read_when: datetime, s
             "delete_dag",
             lambda i: ("DELETE", f"/dags/{DELETE_DAG}", None),
             lambda i: store.delete_dag(DELETE_DAG),
-            before=lambda: wait_for_dag(direct, DELETE_DAG, sibling_token),
+            before=lambda i, side: wait_for_dag(direct, DELETE_DAG, sibling_token()),
         ),
         "get_latest_runs": Operation("get_latest_runs", lambda i: ("GET", "/latest_runs", None), lambda i: store.get_latest_dag_runs()),
         # Answered by expapi alone: no stable-API call on either side.
@@ -206,15 +216,18 @@ def operations(direct: SyncUpstream, store: AirflowStore, read_when: datetime, s
         "list_pools": Operation("list_pools", lambda i: ("GET", "/pools", None), lambda i: store.list_pools()),
         "create_pool": Operation(
             "create_pool",
-            lambda i: ("POST", "/pools", {"name": pool(i, 0), "slots": 3, "description": "benchmark"}),
-            lambda i: store.upsert_pool(pool(i, 1), 3, "benchmark"),
+            lambda i: ("POST", "/pools", {"name": pool(i, 0, "c"), "slots": 3, "description": "benchmark"}),
+            lambda i: store.upsert_pool(pool(i, 1, "c"), 3, "benchmark"),
         ),
         "get_pool": Operation(
             "get_pool", lambda i: ("GET", "/pools/default_pool", None), lambda i: store.get_pool("default_pool")
         ),
-        # The pools create_pool made, one each.
+        # Each call deletes a pool made for it just before (untimed).
         "delete_pool": Operation(
-            "delete_pool", lambda i: ("DELETE", f"/pools/{pool(i, 0)}", None), lambda i: store.delete_pool(pool(i, 1))
+            "delete_pool",
+            lambda i: ("DELETE", f"/pools/{pool(i, 0, 'd')}", None),
+            lambda i: store.delete_pool(pool(i, 1, "d")),
+            before=lambda i, side: stable_api.put_pool(direct, pool(i, side, "d"), 3, "benchmark"),
         ),
     }
     not_available = ["get_lineage"] if on_airflow_3 else []
@@ -222,28 +235,45 @@ def operations(direct: SyncUpstream, store: AirflowStore, read_when: datetime, s
     if missing:
         raise SystemExit(f"no benchmark for {sorted(missing)}")
     order = [name for name in operation_ids() if name not in not_available]
-    # create_pool makes the pools delete_pool deletes.
-    order.remove("delete_pool")
-    order.insert(order.index("create_pool") + 1, "delete_pool")
     return [ops[name] for name in order], not_available
+
+
+def timed_pair(gateway: httpx.Client, operation: Operation, key: int) -> tuple[float, float]:
+    """One call through the gateway, then one direct, with ``key`` for fresh names and dates."""
+    if operation.before:
+        operation.before(key, 0)
+    method, api_path, body = operation.gateway(key)
+    started = time.perf_counter()
+    answer = gateway.request(method, api_path, json=body)
+    through = time.perf_counter() - started
+    if answer.status_code == 503:
+        raise Transient(answer.text)
+    if answer.status_code != 200:
+        raise SystemExit(f"{operation.name}: {method} {api_path} answered {answer.status_code} {answer.text}")
+    if operation.before:
+        operation.before(key, 1)
+    started = time.perf_counter()
+    try:
+        operation.direct(key)
+    except UpstreamUnavailable as exc:
+        raise Transient(str(exc)) from None
+    return through, time.perf_counter() - started
 
 
 def measure(gateway: httpx.Client, operation: Operation, calls: int) -> dict[str, float]:
     through, straight, differences = [], [], []
+    retried = 0
     for i in range(calls):
-        if operation.before:
-            operation.before()
-        method, api_path, body = operation.gateway(i)
-        started = time.perf_counter()
-        answer = gateway.request(method, api_path, json=body)
-        g = time.perf_counter() - started
-        if answer.status_code != 200:
-            raise SystemExit(f"{operation.name}: {method} {api_path} answered {answer.status_code} {answer.text}")
-        if operation.before:
-            operation.before()
-        started = time.perf_counter()
-        operation.direct(i)
-        d = time.perf_counter() - started
+        for attempt in range(5):
+            try:
+                g, d = timed_pair(gateway, operation, i + attempt * calls)  # a retry never reuses a key
+                break
+            except Transient as exc:
+                retried += 1
+                print(f"  {operation.name}: call {i} failed upstream, tried again: {exc}", file=sys.stderr, flush=True)
+                time.sleep(1)
+        else:
+            raise SystemExit(f"{operation.name}: call {i} kept failing upstream")
         through.append(g)
         straight.append(d)
         differences.append(g - d)
@@ -251,20 +281,25 @@ def measure(gateway: httpx.Client, operation: Operation, calls: int) -> dict[str
         "gateway_ms": statistics.median(through) * 1000,
         "direct_ms": statistics.median(straight) * 1000,
         "added_ms": statistics.median(differences) * 1000,
+        "retried": retried,
     }
 
 
 def clean_up(direct: SyncUpstream, stamp: str, made_run: str | None) -> None:
-    """Remove what the run made: its triggered runs and any pool left behind."""
+    """Remove what the run made (its triggered runs, any pool left behind); bring the deleted DAG back."""
     line = direct.api_line()
     for run in stable_api.list_dag_runs(direct, TRIGGER_DAG):
-        if run[line.run_date_field].startswith("2041-"):
+        if (run[line.run_date_field] or "").startswith("2041-"):
             direct.call("DELETE", f"/dags/{TRIGGER_DAG}/dagRuns/{quote(run['dag_run_id'], safe='')}")
     for pool in stable_api.list_pools(direct):
         if pool["name"].startswith(f"{POOL_PREFIX}{stamp}_"):
             stable_api.delete_pool(direct, pool["name"])
     if made_run is not None:
         direct.call("DELETE", f"/dags/{READ_DAG}/dagRuns/{quote(made_run, safe='')}")
+    try:
+        wait_for_dag(direct, DELETE_DAG, stable_api.get_dag(direct, SIBLING)["file_token"])
+    except UpstreamNotFound:
+        print(f"{SIBLING} is gone too: {DELETE_DAG} comes back when Airflow parses its file again", file=sys.stderr)
 
 
 def main() -> int:
@@ -302,6 +337,8 @@ def main() -> int:
                 started = time.time()
                 results[op.name] = measure(gateway, op, args.calls)
                 print(f"  {op.name}: {results[op.name]} ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
+                if args.json:  # kept as it grows: a long run that fails late keeps what it measured
+                    args.json.write_text(json.dumps({"operations": results}, indent=2) + "\n")
     finally:
         process.terminate()
         process.wait(timeout=30)

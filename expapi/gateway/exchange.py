@@ -249,7 +249,8 @@ class Exchange:
         field = _CSRF_FIELD.search(page.text) if page.status_code == 200 else None
         cookie = _session_cookie(page)
         if field is None or cookie is None:
-            return self._no_session(f"GET {form_path} answered {_status(page)} without a login form")
+            self._no_session(f"GET {form_path} answered {_status(page)} without a login form")
+            return None
         form = {"username": who.username, "password": who.password, "csrf_token": field.group(1)}
         answer = yield httpx.Request(
             "POST", self.base_url + form_path, data=form, headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}
@@ -258,13 +259,14 @@ class Exchange:
             self.checked(answer, f"POST {form_path}")
         # A login goes on to the UI; a refused one back to the form.
         if answer.status_code != 302 or form_path.rstrip("/") in answer.headers.get("location", ""):
-            return self._no_session(f"POST {form_path} answered {_status(answer)} (not logged in)")
+            self._no_session(f"POST {form_path} answered {_status(answer)} (not logged in)")
+            return None
         return _session_cookie(answer) or cookie
 
     def _no_session(self, why: str) -> None:
-        log.info("Airflow at %s: no login session (%s); sending Basic credentials on every call", self.upstream, why)
+        # DEBUG: a wrong password ends here too, and start-up then reports that in one line.
+        log.debug("Airflow at %s: no login session (%s); sending Basic credentials on every call", self.upstream, why)
         self.session_login = False
-        return None
 
     def _drop_session(self, cookie: str) -> None:
         # A session that never worked means the API does not take sessions (no `session` in

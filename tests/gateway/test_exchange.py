@@ -429,7 +429,7 @@ class TestAirflow2Session:
         assert all(r.headers["authorization"].startswith("Basic ") for r in fake.requests if r.url.path == "/api/v1/pools")
 
     def test_an_api_without_the_session_backend_gets_basic_after_one_refusal(self) -> None:
-        basic_only = lambda r: httpx.Response(200, json=POOLS) if "authorization" in r.headers else httpx.Response(403, json={})  # noqa: E731
+        basic_only = lambda r: httpx.Response(200, json=POOLS) if "authorization" in r.headers else httpx.Response(403, json={})
         fake = FakeAirflow({**airflow2(), **login_routes(), "GET /api/v1/pools": basic_only})
         upstream = upstream_of(fake, username="expapi", password="s3cret")
         assert upstream.call("GET", "/pools").json() == POOLS
