@@ -37,6 +37,7 @@ from expapi.store.outcomes import (
     NotKept,
     RunRefused,
     TaskInstanceNotFound,
+    TaskInstancesStillRunning,
 )
 from expapi.store.records import (
     DagRecord,
@@ -118,6 +119,9 @@ class AirflowStore:
             stable_api.delete_dag(self.upstream, dag_id, caller=self.caller)
         except UpstreamNotFound:
             raise DagNotFound(dag_id) from None
+        except UpstreamConflict:
+            # Both stable APIs refuse while task instances run (409), in either flavour.
+            raise TaskInstancesStillRunning(dag_id, frozenset({"running"})) from None
         return 1 + runs + instances
 
     def _total(self, api_path: str) -> int:
@@ -200,6 +204,7 @@ class AirflowStore:
             id=None,
             external_trigger=fields.external_trigger,
             conf=fields.conf or None,
+            queued_at=fields.queued_at,
         )
 
     # -- task instances and lineage ---------------------------------------------------------
@@ -232,6 +237,7 @@ class AirflowStore:
             queued_dttm=found["queued_dttm"],
             pid=found["pid"],
             executor_config=_executor_config(found["executor_config"]),
+            updated_at=found["updated_at"],
         )
 
     def get_lineage(self, dag: Dag, run: DagRunRecord) -> dict[str, dict[str, Any]]:

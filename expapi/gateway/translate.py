@@ -80,6 +80,7 @@ class RunFields(NamedTuple):
     state: str | None
     conf: dict[str, Any]
     external_trigger: bool
+    queued_at: datetime | None = None
 
 
 def run_fields(line: ApiLine, run: dict[str, Any]) -> RunFields:
@@ -97,6 +98,7 @@ def run_fields(line: ApiLine, run: dict[str, Any]) -> RunFields:
         state=run.get("state"),
         conf=run.get("conf") or {},
         external_trigger=bool(external),
+        queued_at=parse_timestamp(run.get("queued_at")),
     )
 
 
@@ -204,4 +206,6 @@ def task_instance_attributes(line: ApiLine, instance: dict[str, Any]) -> dict[st
         "executor_config": instance.get("executor_config"),
         "executor": instance.get("executor"),
         "rendered_fields": instance.get("rendered_fields") or {},
+        # Neither stable API lists it today; taken where an Airflow gives it.
+        "updated_at": parse_timestamp(instance.get("updated_at")),
     }
