@@ -253,6 +253,7 @@ class TestRuns:
             state="running",
             conf={"k": "v"},
             external_trigger=True,
+            queued_at=datetime(2026, 11, 28, 17, 56, 58, 737096, UTC),
         )
 
     def test_a_scheduled_v2_run_was_not_triggered(self) -> None:
@@ -356,6 +357,7 @@ class TestTaskInstanceAttributes:
             "executor_config": "{}",
             "executor": None,
             "rendered_fields": {},
+            "updated_at": None,  # not in Airflow 2's stable API
         }
 
     def test_v2_with_airflows_names(self) -> None:
