@@ -101,7 +101,11 @@ def test_a_wrong_password_is_never_confirmed(password_client: TestClient, table_
 def test_expapi_users_delete_in_another_process_ends_a_warm_login(password_client: TestClient, settings, home, flavour: str) -> None:
     assert password_client.get(f"{API}/test", headers=basic()).status_code == 200
     env = {**os.environ, **settings, "EXPAPI_HOME": str(home)}
-    subprocess.run([sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())", "users", "delete", "--username", USERNAME], env=env, check=True,
-                   capture_output=True)
+    # Run from the home, not the checkout: `-c` puts the working folder first on sys.path, and the
+    # checkout's expapi (its models live beside it, mapped in only by the install) must not shadow
+    # the installed one.
+    command = [sys.executable, "-c", "import sys; from expapi.cli import main; sys.exit(main())", "users", "delete", "--username", USERNAME]
+    deleted = subprocess.run(command, env=env, cwd=home, capture_output=True, text=True)
+    assert deleted.returncode == 0, deleted.stderr
     response = password_client.get(f"{API}/test", headers=basic())
     assert refusal(response) == WRONG_CREDENTIALS[flavour]
