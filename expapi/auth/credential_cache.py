@@ -11,30 +11,25 @@ from collections import OrderedDict
 from typing import Callable
 
 
-class VerifiedCredentials:
-    """Recently verified (username, password, stored hash) triples, kept only as keyed digests.
+class _ExpiringDigests:
+    """Keyed digests of secrets, each held until its expiry; the oldest go when full.
 
     The key is random per process and never leaves it, so a digest cannot be tested
-    offline against guesses. The stored hash is part of what is digested: a new password
-    or a deleted user changes (or removes) it, and the old entry can never match again.
-    Only used from the event loop, so it needs no lock.
+    offline against guesses. Only used from the event loop, so it needs no lock.
     """
 
-    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, ttl_seconds: float, max_entries: int, clock: Callable[[], float]) -> None:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
         self._clock = clock
         self._key = secrets.token_bytes(32)
         self._expiry: OrderedDict[bytes, float] = OrderedDict()
 
-    def _digest(self, username: str, password: str, password_hash: str) -> bytes:
-        # JSON of the list keeps the three parts apart whatever characters they hold.
-        message = json.dumps([username, password, password_hash]).encode("utf-8")
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+    def _digest(self, *parts: str) -> bytes:
+        # JSON of the list keeps the parts apart whatever characters they hold.
+        return hmac.new(self._key, json.dumps(list(parts)).encode("utf-8"), hashlib.sha256).digest()
 
-    def holds(self, username: str, password: str, password_hash: str) -> bool:
-        """Whether this exact triple was verified less than ``ttl_seconds`` ago."""
-        digest = self._digest(username, password, password_hash)
+    def _held(self, digest: bytes) -> bool:
         expiry = self._expiry.get(digest)
         if expiry is None:
             return False
@@ -43,9 +38,7 @@ class VerifiedCredentials:
             return False
         return True
 
-    def remember(self, username: str, password: str, password_hash: str) -> None:
-        """Note a successful check; the oldest entries go when the cache is full."""
-        digest = self._digest(username, password, password_hash)
+    def _hold(self, digest: bytes) -> None:
         self._expiry[digest] = self._clock() + self.ttl_seconds
         self._expiry.move_to_end(digest)
         while len(self._expiry) > self.max_entries:
@@ -55,7 +48,26 @@ class VerifiedCredentials:
         return len(self._expiry)
 
 
-class RecentlyConfirmed:
+class VerifiedCredentials(_ExpiringDigests):
+    """Recently verified (username, password, stored hash) triples, kept only as keyed digests.
+
+    The stored hash is part of what is digested: a new password or a deleted user changes
+    (or removes) it, and the old entry can never match again.
+    """
+
+    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(ttl_seconds, max_entries, clock)
+
+    def holds(self, username: str, password: str, password_hash: str) -> bool:
+        """Whether this exact triple was verified less than ``ttl_seconds`` ago."""
+        return self._held(self._digest(username, password, password_hash))
+
+    def remember(self, username: str, password: str, password_hash: str) -> None:
+        """Note a successful check; the oldest entries go when the cache is full."""
+        self._hold(self._digest(username, password, password_hash))
+
+
+class RecentlyConfirmed(_ExpiringDigests):
     """(username, password) pairs whose stored hash was read and matched a moment ago.
 
     Lets a warm request skip even the users-table read: for ``ttl_seconds`` (a few seconds)
@@ -74,16 +86,9 @@ class RecentlyConfirmed:
         clock: Callable[[], float] = time.monotonic,
         version: Callable[[], object] = lambda: None,
     ) -> None:
-        self.ttl_seconds = ttl_seconds
+        super().__init__(ttl_seconds, max_entries, clock)
         self._version = version
         self._seen_version = version()
-        self.max_entries = max_entries
-        self._clock = clock
-        self._key = secrets.token_bytes(32)
-        self._expiry: OrderedDict[bytes, float] = OrderedDict()
-
-    def _digest(self, username: str, password: str) -> bytes:
-        return hmac.new(self._key, json.dumps([username, password]).encode("utf-8"), hashlib.sha256).digest()
 
     def holds(self, username: str, password: str) -> bool:
         """Whether this pair was confirmed against the database less than ``ttl_seconds`` ago."""
@@ -94,24 +99,10 @@ class RecentlyConfirmed:
             self._expiry.clear()
             self._seen_version = version
             return False
-        digest = self._digest(username, password)
-        expiry = self._expiry.get(digest)
-        if expiry is None:
-            return False
-        if expiry <= self._clock():
-            del self._expiry[digest]
-            return False
-        return True
+        return self._held(self._digest(username, password))
 
     def note(self, username: str, password: str) -> None:
         """Note a check confirmed against the database; the oldest entries go when full."""
         if self.ttl_seconds <= 0 or self._version() != self._seen_version:
             return  # the users changed while this check ran: it may have read the old row
-        digest = self._digest(username, password)
-        self._expiry[digest] = self._clock() + self.ttl_seconds
-        self._expiry.move_to_end(digest)
-        while len(self._expiry) > self.max_entries:
-            self._expiry.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._expiry)
+        self._hold(self._digest(username, password))
