@@ -1,20 +1,28 @@
 """How many requests may use the database at once, so a held lock stalls only those that need it.
 
-Handlers run in a pool of worker threads (40 by default). When writers pile up behind a
-row lock, each holds a thread and a connection while it waits; once the connections are
-all taken, every other request waits too, first for a connection and then, past 40, for
-a thread, with no bound at all. Admission happens on the event loop, before a thread is
-taken: a request waits at most ``[database] pool_timeout`` for a slot, then answers 503;
-and writes get fewer slots than there are connections, so reads always find one.
+Handlers run in worker threads. When writers pile up behind a row lock, each holds a
+thread and a connection while it waits; once the connections are all taken, every other
+request would wait too, first for a connection and then for a thread, with no bound at all.
+Admission happens on the event loop, before a thread is taken: a request waits at most
+``[database] pool_timeout`` for a slot, then answers 503; and writes get fewer slots than
+there are connections, so reads always find one. Each slot has its thread: the handler runs
+on the admission's own pool, as many threads as slots (cheaper to hand work to than the
+general 40-thread pool, and no more threads, each with its own allocator arena, than can work).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextvars
+import functools
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 from expapi.db import MAX_OVERFLOW, POOL_SIZE
+
+T = TypeVar("T")
 
 # Methods whose operations only read (Airflow's GET /paused/<value> writes, and is rare).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -40,6 +48,7 @@ class Admission:
         self.loop = asyncio.get_running_loop()
         self._all = asyncio.Semaphore(capacity)
         self._writes = asyncio.Semaphore(max(1, capacity - reserved_for_reads))
+        self._threads = ThreadPoolExecutor(max_workers=capacity, thread_name_prefix="expapi-handler")
 
     @asynccontextmanager
     async def slot(self, method: str) -> AsyncIterator[None]:
@@ -59,7 +68,28 @@ class Admission:
             if writes:
                 self._writes.release()
 
+    async def run(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run ``function`` on one of the slots' threads, in the caller's context; call it while holding a slot.
+
+        If the waiting request is cancelled, the thread cannot be: the slot stays held until
+        the thread is done with its connection.
+        """
+        call = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
+        future = asyncio.get_running_loop().run_in_executor(self._threads, call)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            await asyncio.wait({future})
+            raise
+
+    def close(self) -> None:
+        """Let the threads end once their work is done (the worker is stopping)."""
+        self._threads.shutdown(wait=False)
+
     async def _acquire(self, semaphore: asyncio.Semaphore, deadline: float) -> None:
+        if not semaphore.locked():
+            await semaphore.acquire()  # free: taken at once, without wait_for's task
+            return
         remaining = max(0.0, deadline - asyncio.get_running_loop().time())
         try:
             await asyncio.wait_for(semaphore.acquire(), remaining)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from starlette.concurrency import run_in_threadpool
 
 from expapi.admission import Admission, AdmissionTimeout
 from expapi.config import Config
@@ -79,6 +78,9 @@ class Runtime:
         return self.storage
 
     def close(self) -> None:
+        if self.admission is not None:
+            self.admission.close()
+            self.admission = None
         if self.storage is not None:
             self.storage.close()
             self.storage = None
@@ -156,7 +158,7 @@ def with_context(handler: F) -> F:
     """Run a handler in one unit of work, with the service ``Context`` as its first argument.
 
     The request first waits (on the event loop, at most ``[database] pool_timeout``) for an
-    admission slot, then runs in a worker thread. connexion still sees (through
+    admission slot, then runs on that slot's thread. connexion still sees (through
     ``__wrapped__``) and fills only the handler's own keyword parameters.
     """
 
@@ -168,10 +170,12 @@ def with_context(handler: F) -> F:
     async def run(**kwargs: Any) -> Any:
         runtime = current()
         if runtime.admission is None or runtime.admission.loop is not asyncio.get_running_loop():
+            if runtime.admission is not None:  # made for an event loop that has ended (tests' clients)
+                runtime.admission.close()
             runtime.admission = Admission(runtime.config.database.pool_timeout)
         try:
             async with runtime.admission.slot(connexion_request.method):
-                return await run_in_threadpool(runtime.call, handler, **kwargs)
+                return await runtime.admission.run(runtime.call, handler, **kwargs)
         except AdmissionTimeout as busy:
             raise http_error(
                 StoreUnavailable(name="metadata database", where="the database", error="AdmissionTimeout", detail=str(busy))
