@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from functools import partial
 import json
 import re
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -14,28 +15,31 @@ import yaml
 
 from connexion import AsyncApp
 from connexion.jsonifier import Jsonifier
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 
 from expapi import error_responses
 from expapi.auth import build_backend
-from expapi.auth.middleware import AuthResponseHeadersMiddleware, ScriptChallengeMiddleware, SpecGuardMiddleware
+from expapi.auth.base import Backend
+from expapi.auth.middleware import SpecGuardMiddleware
 from expapi.auth.security import security_map
 from expapi.config import Config, load_config
+from expapi.connexion_app import App
 from expapi.flavours import Flavour
 from expapi.gateway.client import open_upstream
-from expapi.middleware import (
-    AccessLogMiddleware,
-    FlavourHeadersMiddleware,
-    JsonBodyMiddleware,
-    NoSlashRedirectMiddleware,
-    RuntimeMiddleware,
-)
+from expapi.middleware import FrameMiddleware, JsonBodyMiddleware, NoSlashRedirectMiddleware
 from expapi.request_guard import RequestGuardMiddleware
 from expapi.request_validation import VALIDATORS
 from expapi.runtime import Runtime
 from expapi.served_spec import ServedSpecMiddleware, served_document
-from expapi.swagger_page import SwaggerPageMiddleware
+from expapi.swagger_page import SwaggerPageMiddleware, SwaggerUIFilesMiddleware
 
 API_BASE_PATH = "/api/experimental"
 
@@ -100,7 +104,12 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
             runtime.upstream = None
             runtime.close()
 
-    app = AsyncApp(__name__, lifespan=lifespan, jsonifier=FlavourJsonifier(runtime.flavour))
+    app = App(
+        __name__,
+        lifespan=lifespan,
+        jsonifier=FlavourJsonifier(runtime.flavour),
+        middlewares=middleware_stack(runtime, backend, validate_responses=validate_responses),
+    )
     app.add_api(
         load_spec(),
         base_path=API_BASE_PATH,
@@ -113,37 +122,46 @@ def create_app(config: Config | None = None, *, validate_responses: bool = False
     )
     for exception_class, handler in error_responses.ErrorResponses(runtime).handlers():
         app.add_error_handler(exception_class, handler)
-    app.add_middleware(AccessLogMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
-    app.add_middleware(RuntimeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
-    app.add_middleware(NoSlashRedirectMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
-    app.add_middleware(AuthResponseHeadersMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
-    app.add_middleware(ScriptChallengeMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
-    app.add_middleware(
-        FlavourHeadersMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        headers=dict(runtime.flavour.response_headers),
-        base_path=API_BASE_PATH,
-    )
-    if runtime.config.api.expose_spec == "protected":
-        app.add_middleware(SpecGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, backend=backend, base_path=API_BASE_PATH)
-    if runtime.config.api.expose_spec != "off":
-        store_backend = "gateway" if runtime.config.gateway.enabled else "database"
-        document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name, backend=store_backend)
-        app.add_middleware(ServedSpecMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, document=document, base_path=API_BASE_PATH)
-        app.add_middleware(SwaggerPageMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, base_path=API_BASE_PATH)
-    webserver = runtime.config.webserver
-    # Before the Swagger UI and routing: a foreign Host or a cross-site write reaches nothing.
-    app.add_middleware(RequestGuardMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, webserver=webserver, base_path=API_BASE_PATH)
-    app.add_middleware(
-        JsonBodyMiddleware,
-        position=MiddlewarePosition.BEFORE_VALIDATION,
-        max_body=webserver.max_request_body,
-        read_timeout=webserver.body_read_timeout,
-    )
     runtime.allowed_methods = _allowed_methods(_parsed_spec())
     app.runtime = runtime  # for tests and the CLI
     app.auth_backend = backend  # for tests
     return app
+
+
+def middleware_stack(runtime: Runtime, backend: Backend, *, validate_responses: bool) -> list:
+    """Every layer a request passes through, outermost first: connexion's, with expapi's in between.
+
+    Written out whole rather than inserted at connexion's positions, so that one place shows
+    the order, and layers that would do nothing are left out.
+    """
+    webserver = runtime.config.webserver
+    expose_spec = runtime.config.api.expose_spec
+    documents = []  # the spec and Swagger UI, answered before connexion's own routing
+    if expose_spec == "protected":
+        documents.append(partial(SpecGuardMiddleware, backend=backend, base_path=API_BASE_PATH))
+    if expose_spec != "off":
+        store_backend = "gateway" if runtime.config.gateway.enabled else "database"
+        document = served_document(_parsed_spec(), auth_backend=backend.name, flavour=runtime.flavour.name, backend=store_backend)
+        documents.append(partial(ServedSpecMiddleware, document=document, base_path=API_BASE_PATH))
+        documents.append(partial(SwaggerPageMiddleware, base_path=API_BASE_PATH))
+    return [
+        ServerErrorMiddleware,
+        partial(FrameMiddleware, runtime=runtime, base_path=API_BASE_PATH),
+        ExceptionMiddleware,
+        *documents,
+        # Before the Swagger UI's files and routing: a foreign Host or a cross-site write reaches no operation.
+        partial(RequestGuardMiddleware, webserver=webserver, base_path=API_BASE_PATH),
+        SwaggerUIFilesMiddleware,
+        NoSlashRedirectMiddleware,
+        RoutingMiddleware,
+        SecurityMiddleware,
+        partial(JsonBodyMiddleware, max_body=webserver.max_request_body, read_timeout=webserver.body_read_timeout),
+        RequestValidationMiddleware,
+        # Off in production (the tests keep it on): it would only pass the answer through.
+        *([ResponseValidationMiddleware] if validate_responses else []),
+        LifespanMiddleware,
+        ContextMiddleware,
+    ]
 
 
 def _allowed_methods(spec: dict) -> list[tuple[re.Pattern[str], frozenset[str]]]:

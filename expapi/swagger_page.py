@@ -9,6 +9,7 @@ scripts and styles are still connexion's (``swagger_ui_bundle``), next to this p
 
 from __future__ import annotations
 
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PAGE = """<!DOCTYPE html>
@@ -66,3 +67,27 @@ class SwaggerPageMiddleware:
             (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode("ascii")),
         ]})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+class SwaggerUIFilesMiddleware(SwaggerUIMiddleware):
+    """connexion's Swagger UI layer, entered only by requests for its own paths.
+
+    connexion routes every request through the Swagger UI's router before the API's own;
+    API requests go straight to the next layer instead (a saving of about a tenth of
+    GET /test's time). Under ``<base>/ui`` it serves the UI's scripts and styles.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self.own_paths: tuple[str, ...] = ()
+
+    def add_api(self, specification, base_path: str | None = None, **kwargs) -> None:
+        super().add_api(specification, base_path=base_path, **kwargs)
+        base = base_path or ""
+        self.own_paths += (f"{base}/ui", f"{base}/openapi.")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(self.own_paths):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)

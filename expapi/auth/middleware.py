@@ -1,39 +1,23 @@
-"""ASGI middleware for authentication outside connexion's operations."""
+"""Authentication outside connexion's operations: the spec's guard, and what an answer's headers owe the backend."""
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from expapi.auth.base import Backend
 from expapi.auth.security import STATE_RESPONSE_HEADERS, authenticate
 
 
-class AuthResponseHeadersMiddleware:
-    """Adds the headers a backend asked for (Kerberos' mutual-authentication token) to the answer.
+def response_headers(state: dict) -> list[tuple[bytes, bytes]]:
+    """The headers the backend asked to add to the answer (Kerberos' mutual-authentication token).
 
-    It sits outside the error handlers, so a request that authenticated and then failed
-    (a 404, say) still carries the token, as every answer to an authenticated request should.
+    Added outside the error handlers, so a request that authenticated and then failed (a
+    404, say) still carries the token, as every answer to an authenticated request should.
     """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        # Created here so the inner layers' (shallow) copies of the scope share it.
-        state = scope.setdefault("state", {})
-
-        async def send_with_headers(message: Message) -> None:
-            extra = state.get(STATE_RESPONSE_HEADERS)
-            if message["type"] == "http.response.start" and extra:
-                headers = list(message.get("headers", []))
-                headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in extra.items()]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    extra = state.get(STATE_RESPONSE_HEADERS)
+    if not extra:
+        return []
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in extra.items()]
 
 
 class SpecGuardMiddleware:
@@ -55,7 +39,7 @@ class SpecGuardMiddleware:
         await self.app(scope, receive, send)
 
 
-# The scheme a script's 401 names instead of Basic (see ScriptChallengeMiddleware).
+# The scheme a script's 401 names instead of Basic (see quiet_challenge).
 SCRIPT_CHALLENGE_SCHEME = "ExpapiBasic"
 
 
@@ -73,31 +57,17 @@ def from_script(scope: Scope) -> bool:
     return False
 
 
-class ScriptChallengeMiddleware:
-    """A 401 to a page's script names a scheme browsers do not prompt for.
+def quiet_challenge(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A 401's headers for a page's script: the Basic challenge names a scheme browsers do not prompt for.
 
     A browser answers ``WWW-Authenticate: Basic`` on a script's request with its own "Sign in"
-    dialog, over Swagger UI, before Authorize was used. For such requests the Basic challenge
+    dialog, over Swagger UI, before Authorize was used. For such requests the challenge
     becomes ``ExpapiBasic realm=...`` (still a challenge, so the 401 stays a proper one);
     every other request, Airflow's clients included, gets Airflow's exact answer.
     """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not from_script(scope):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_quietly(message: Message) -> None:
-            if message["type"] == "http.response.start" and message.get("status") == 401:
-                headers = []
-                for name, value in message.get("headers", []):
-                    if name.lower() == b"www-authenticate" and value[:6].lower() == b"basic ":
-                        value = SCRIPT_CHALLENGE_SCHEME.encode("ascii") + value[5:]
-                    headers.append((name, value))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_quietly)
+    quieted = []
+    for name, value in headers:
+        if name.lower() == b"www-authenticate" and value[:6].lower() == b"basic ":
+            value = SCRIPT_CHALLENGE_SCHEME.encode("ascii") + value[5:]
+        quieted.append((name, value))
+    return quieted

@@ -17,8 +17,8 @@ from starlette.types import Scope
 
 from expapi.auth.base import Backend, Identity
 
-STATE_USER = "user"  # read by expapi.middleware.AccessLogMiddleware
-STATE_RESPONSE_HEADERS = "auth_response_headers"  # added by AuthResponseHeadersMiddleware
+STATE_USER = "user"  # read by the access log (expapi.middleware.FrameMiddleware)
+STATE_RESPONSE_HEADERS = "auth_response_headers"  # added to the answer (expapi.auth.middleware.response_headers)
 
 
 def authorization_header(scope: Scope) -> str | None:

@@ -24,7 +24,8 @@ from expapi.config import load_config
 from expapi.gateway import timing
 from expapi.gateway.client import MAX_CONNECTIONS, AsyncUpstream, client_options, open_upstream
 from expapi.gateway.errors import UpstreamNotFound, UpstreamUnavailable
-from expapi.middleware import AccessLogMiddleware
+from expapi.middleware import FrameMiddleware
+from expapi.runtime import Runtime
 from fake_airflow import BASE, FakeAirflow, airflow3, config
 from live_server import free_port
 
@@ -136,7 +137,7 @@ class TestClientOptions:
 
 
 class TestUpstreamTimeInTheAccessLog:
-    def test_an_access_line_ends_with_the_time_spent_on_airflow(self, caplog: pytest.LogCaptureFixture) -> None:
+    def test_an_access_line_ends_with_the_time_spent_on_airflow(self, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
         fake = fake_with_pools()
         upstream = AsyncUpstream(config(), transport=fake.transport())
 
@@ -147,7 +148,9 @@ class TestUpstreamTimeInTheAccessLog:
         def local(_request) -> JSONResponse:
             return JSONResponse({"status": "OK"})
 
-        app = AccessLogMiddleware(Starlette(routes=[Route("/pools", pools), Route("/test", local)]))
+        (tmp_path / "dags").mkdir()
+        runtime = Runtime(load_config(tmp_path, environ={}))
+        app = FrameMiddleware(Starlette(routes=[Route("/pools", pools), Route("/test", local)]), runtime=runtime, base_path="/")
         with caplog.at_level(logging.INFO, logger="expapi.access"), TestClient(app) as client:
             assert client.get("/pools").json() == POOLS
             assert client.get("/test").status_code == 200
