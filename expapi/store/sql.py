@@ -11,10 +11,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, true
-from sqlalchemy.engine import Result
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -96,6 +98,13 @@ _GET_RUN = select(*_RUN_COLUMNS).where(
     DagRun.dag_id == bindparam("dag_id"), DagRun.execution_date == bindparam("execution_date")
 )
 _INSERT_RUN = insert(DagRun)
+# Where the database can skip a row that clashes with a unique key and say so (RETURNING no
+# id), a lost race needs no savepoint to recover from: two round trips fewer per trigger.
+# Task instances need no such guard: they are only ever inserted and deleted with their run.
+_INSERT_RUN_UNLESS_TAKEN = {
+    "postgresql": postgresql_insert(DagRun).on_conflict_do_nothing().returning(DagRun.id),
+    "sqlite": sqlite_insert(DagRun).on_conflict_do_nothing().returning(DagRun.id),
+}
 _INSERT_TASK_INSTANCES = insert(TaskInstance)
 _GET_TASK_INSTANCE = select(*_TASK_INSTANCE_COLUMNS).where(
     TaskInstance.dag_id == bindparam("dag_id"),
@@ -340,14 +349,30 @@ class SqlStore:
 
     def create_dag_run(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> DagRunRecord:
         self._refuse_clash(run)
+        insert_unless_taken = _insert_run_unless_taken(self.session.get_bind().dialect)
+        if insert_unless_taken is None:
+            run_key = self._insert_in_savepoint(run, task_instances)
+        else:
+            run_key = self.session.connection().execute(insert_unless_taken, _run_values(run)).scalar()
+            if run_key is None:
+                self._lost_race(run)
+            self._insert_task_instances(run, task_instances)
+        return _new_run_record(run, run_key)
+
+    def _insert_in_savepoint(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> int:
+        # MySQL and MariaDB: a clash is an IntegrityError, recovered from by the savepoint.
         try:
             with self.session.begin_nested():
-                run_key = self._insert_run(run, task_instances)
+                run_key = self.session.connection().execute(_INSERT_RUN, _run_values(run)).inserted_primary_key[0]
+                self._insert_task_instances(run, task_instances)
         except IntegrityError:
-            # Another request won the race between our check and our insert: its row is visible now.
-            self._refuse_clash(run)
-            raise DuplicateExecutionDate(run.dag_id, run.run_id, run.execution_date) from None
-        return _new_run_record(run, run_key)
+            self._lost_race(run)
+        return run_key
+
+    def _lost_race(self, run: NewDagRun) -> NoReturn:
+        # Another request won the race between our check and our insert: its row is visible now.
+        self._refuse_clash(run)
+        raise DuplicateExecutionDate(run.dag_id, run.run_id, run.execution_date) from None
 
     def _refuse_clash(self, run: NewDagRun) -> None:
         # One query, so one snapshot: two would let a concurrent trigger commit in between
@@ -359,17 +384,13 @@ class SqlStore:
         if taken:
             raise DuplicateExecutionDate(run.dag_id, run.run_id, run.execution_date)
 
-    def _insert_run(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> int:
-        """Insert the run, then its task instances in one statement; returns the run's id.
-
-        Core inserts, not ORM objects: a flush of 1 + N objects costs more than the round
-        trips it saves, and PostgreSQL gets the task instances as one multi-row INSERT.
-        """
-        connection = self.session.connection()
-        inserted = connection.execute(_INSERT_RUN, _run_values(run))
+    def _insert_task_instances(self, run: NewDagRun, task_instances: Sequence[NewTaskInstance]) -> None:
+        """One executemany (psycopg pipelines it), not ORM objects: a flush of N objects costs
+        more CPU. One INSERT with N rows of VALUES measured 3x slower on PostgreSQL (compiled
+        every time)."""
         if task_instances:
-            connection.execute(_INSERT_TASK_INSTANCES, [_task_instance_values(run, instance) for instance in task_instances])
-        return inserted.inserted_primary_key[0]
+            rows = [_task_instance_values(run, instance) for instance in task_instances]
+            self.session.connection().execute(_INSERT_TASK_INSTANCES, rows)
 
     def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[DagRunSummary]:
         if state is None:
@@ -441,6 +462,11 @@ class SqlStore:
         if pool is None:
             raise PoolNotFound(name)
         return pool
+
+
+def _insert_run_unless_taken(dialect: Dialect) -> Executable | None:
+    statement = _INSERT_RUN_UNLESS_TAKEN.get(dialect.name)
+    return statement if statement is not None and dialect.insert_returning else None
 
 
 def _run_values(run: NewDagRun) -> dict[str, Any]:
