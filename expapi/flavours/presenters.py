@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from expapi.flavours.flavour import Flavour
-from expapi.store.records import DagRecord, DagRunRecord, PoolRecord, TaskInstanceRecord
+from expapi.store.records import (
+    DagRecord,
+    DagRunRecord,
+    DagRunSummary,
+    PoolRecord,
+    TaskInstanceRecord,
+)
 
 R = TypeVar("R")
 Fields = Mapping[str, Callable[[R, Flavour], Any]]
-
-
-def iso_or_empty(value: datetime | None) -> str:
-    """isoformat(), or "" for no date (as the run listings write it)."""
-    return value.isoformat() if value is not None else ""
 
 
 def python_str(value: Any) -> str:
@@ -35,15 +37,38 @@ def python_str(value: Any) -> str:
     return str(value)
 
 
-DAG_RUN_FIELDS: Fields[DagRunRecord] = {
-    "dag_id": lambda run, _: run.dag_id,
-    "dag_run_url": lambda run, flavour: flavour.dag_run_url(run.dag_id, run.execution_date),
-    "execution_date": lambda run, _: run.execution_date.isoformat(),
-    "id": lambda run, _: run.id,
-    "run_id": lambda run, _: run.run_id,
-    "start_date": lambda run, _: iso_or_empty(run.start_date),
-    "state": lambda run, _: run.state,
-}
+RunRenderer = Callable[[DagRunSummary], dict[str, Any]]
+# Every key a run listing can show; _run_values says where each one's value comes from.
+DAG_RUN_KEYS = frozenset({"dag_id", "dag_run_url", "execution_date", "id", "run_id", "start_date", "state"})
+
+
+def _run_values(run: DagRunSummary, dag_run_url: Callable[[str, datetime], str]) -> dict[str, Any]:
+    execution_date = run.execution_date
+    start_date = run.start_date
+    return {
+        "dag_id": run.dag_id,
+        "dag_run_url": dag_run_url(run.dag_id, execution_date),
+        "execution_date": execution_date.isoformat(),
+        "id": run.id,
+        "run_id": run.run_id,
+        "start_date": start_date.isoformat() if start_date is not None else "",  # "" for a run not started
+        "state": run.state,
+    }
+
+
+@lru_cache(maxsize=64)
+def _run_renderer(keys: tuple[str, ...], dag_run_url: Callable[[str, datetime], str]) -> RunRenderer:
+    """The function that writes one run as ``keys`` show it, made once per flavour and listing.
+
+    Listings write hundreds of runs: one call per run, where a call per key cost a quarter
+    of a listing's time.
+    """
+    unknown = set(keys) - DAG_RUN_KEYS
+    if unknown:
+        raise ValueError(f"run keys with no value: {sorted(unknown)}")
+    if set(keys) == DAG_RUN_KEYS:
+        return lambda run: _run_values(run, dag_run_url)
+    return lambda run: {key: value for key, value in _run_values(run, dag_run_url).items() if key in keys}
 
 POOL_FIELDS: Fields[PoolRecord] = {
     "description": lambda pool, _: pool.description,
@@ -69,9 +94,10 @@ def triggered_run(flavour: Flavour, execution_date: datetime, run_id: str, messa
     return {"execution_date": execution_date.isoformat(), "message": message, "run_id": run_id}
 
 
-def dag_runs(flavour: Flavour, runs: Iterable[DagRunRecord]) -> list[dict[str, Any]]:
+def dag_runs(flavour: Flavour, runs: Iterable[DagRunSummary]) -> list[dict[str, Any]]:
     """``GET .../dag_runs``: a bare list."""
-    return [_shaped(run, flavour.dag_run_keys, DAG_RUN_FIELDS, flavour) for run in runs]
+    render = _run_renderer(flavour.dag_run_keys, flavour.dag_run_url)
+    return [render(run) for run in runs]
 
 
 def dag_run_state(flavour: Flavour, run: DagRunRecord) -> dict[str, Any]:
@@ -79,9 +105,10 @@ def dag_run_state(flavour: Flavour, run: DagRunRecord) -> dict[str, Any]:
     return {"state": run.state}
 
 
-def latest_runs(flavour: Flavour, runs: Iterable[DagRunRecord]) -> dict[str, Any]:
+def latest_runs(flavour: Flavour, runs: Iterable[DagRunSummary]) -> dict[str, Any]:
     """``GET /latest_runs``: wrapped in ``items`` (old Flask could not jsonify a list)."""
-    return {"items": [_shaped(run, flavour.latest_run_keys, DAG_RUN_FIELDS, flavour) for run in runs]}
+    render = _run_renderer(flavour.latest_run_keys, flavour.dag_run_url)
+    return {"items": [render(run) for run in runs]}
 
 
 def task(flavour: Flavour, attributes: Mapping[str, Any]) -> dict[str, str]:

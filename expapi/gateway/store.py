@@ -155,6 +155,8 @@ class AirflowStore:
         return self._run_record(created)
 
     def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[DagRunRecord]:
+        # The DAG first: not every line answers 404 to the runs of an unknown DAG.
+        self.get_dag(dag_id)
         try:
             runs = stable_api.list_dag_runs(self.upstream, dag_id, states=[state] if state else None, caller=self.caller)
         except UpstreamNotFound:

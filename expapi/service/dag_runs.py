@@ -14,7 +14,7 @@ from expapi.flavours import presenters
 from expapi.flavours.flavour import ConfNotADict, Flavour
 from expapi.service import lookups
 from expapi.service.context import Context
-from expapi.store.outcomes import DuplicateExecutionDate, DuplicateRunId, RunRefused
+from expapi.store.outcomes import DagNotFound, DuplicateExecutionDate, DuplicateRunId, RunRefused
 from expapi.store.records import NewDagRun, NewTaskInstance, queued_at_for
 
 TRUE_STRINGS = ("true", "t", "y", "yes", "1")
@@ -148,16 +148,16 @@ def _unixname() -> str:
 def list_dag_runs(ctx: Context, dag_id: str, state: str | None = None) -> list[dict[str, Any]]:
     """The DAG's runs, oldest first, optionally of one state (any case)."""
     try:
-        lookups.dag(ctx, dag_id)
-        wanted = _state_filter(ctx, state)
-        runs = ctx.store.list_dag_runs(dag_id, wanted)
+        runs = ctx.store.list_dag_runs(dag_id, _state_filter(ctx, dag_id, state))
     except ApiError as exc:
         # Airflow answers 400 to every error of this endpoint, an unknown DAG included.
         raise BadRequest(exc.message) from None
+    except DagNotFound:
+        raise BadRequest(lookups.dag_not_found_in_dag_model(ctx, dag_id).message) from None
     return presenters.dag_runs(ctx.flavour, runs)
 
 
-def _state_filter(ctx: Context, state: str | None) -> str | None:
+def _state_filter(ctx: Context, dag_id: str, state: str | None) -> str | None:
     # Airflow lower-cases the filter; Airflow 2 then refuses a state it does not know
     # (a ValueError, i.e. a 500 there; a 400 in its words here).
     if not state:
@@ -165,6 +165,7 @@ def _state_filter(ctx: Context, state: str | None) -> str | None:
     wanted = state.lower()
     known = ctx.flavour.dag_run_states
     if known is not None and wanted not in known:
+        lookups.dag(ctx, dag_id)  # Airflow looks the DAG up first: an unknown one is reported instead
         raise BadRequest(ctx.messages.dag_run_state_invalid.format(state=wanted))
     return wanted
 

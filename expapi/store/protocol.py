@@ -22,6 +22,7 @@ from expapi.dags.definition import Dag
 from expapi.store.records import (
     DagRecord,
     DagRunRecord,
+    DagRunSummary,
     NewDagRun,
     NewTaskInstance,
     PoolRecord,
@@ -66,15 +67,15 @@ class Store(Protocol):
         GET /dags/{dag_id}/dagRuns/{run_id} tells which one clashed)
         """
 
-    def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[DagRunRecord]:
-        """The DAG's runs (of one state, if given), oldest first.
+    def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[DagRunSummary]:
+        """The DAG's runs (of one state, if given), oldest first; raises DagNotFound.
         (GET /dags/{dag_id}/dagRuns?state=…&order_by=logical_date, every page)"""
 
     def get_dag_run(self, dag_id: str, execution_date: datetime) -> DagRunRecord:
         """The run at exactly this instant; raises DagRunNotFound.
         (GET /dags/{dag_id}/dagRuns?logical_date_gte=…&logical_date_lte=…)"""
 
-    def get_latest_dag_runs(self) -> list[DagRunRecord]:
+    def get_latest_dag_runs(self) -> list[DagRunSummary]:
         """The run with the newest date of each DAG that has runs, by DAG id.
         (GET /dags/~/dagRuns?order_by=-logical_date, paged until each DAG has its newest)"""
 

@@ -27,8 +27,8 @@ class DagRecord:
 
 
 @dataclass(frozen=True)
-class DagRunRecord:
-    """One run of a DAG."""
+class DagRunSummary:
+    """One run of a DAG as the run listings show it: a store reads no more for a listing."""
 
     dag_id: str
     run_id: str
@@ -36,9 +36,15 @@ class DagRunRecord:
     execution_date: datetime
     state: str | None
     start_date: datetime | None = None
-    end_date: datetime | None = None
     # The store's own number for the run; None where a store has none (the stable API).
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class DagRunRecord(DagRunSummary):
+    """One run of a DAG, whole."""
+
+    end_date: datetime | None = None
     external_trigger: bool = True
     conf: Mapping[str, Any] | None = None
     # When the run was made queued; None if it never was (1.10's runs) or the store does not know.
