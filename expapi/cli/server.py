@@ -7,6 +7,8 @@ import functools
 import ipaddress
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from expapi import logs
@@ -56,7 +58,8 @@ def register(commands) -> None:
         action="store_true",
         help="apply pending schema migrations before serving (default: refuse to start on an outdated schema)",
     )
-    serve.set_defaults(run=run_serve)
+    # The supervisor turns the collector back on once the app is built (see main()).
+    serve.set_defaults(run=run_serve, collects_garbage_itself=True)
 
 
 def _option(parse, expected: str):
@@ -144,11 +147,28 @@ def preloaded_app(config: Config):
     """
     from expapi.app import create_app  # here, not at the top: other commands need not import the app
 
-    app = create_app(config)
+    with _shipped_spec_trusted():
+        app = create_app(config)
     connexion = app.middleware
     if connexion.middleware_stack is None:  # connexion 3's private builder: no public hook exists
         connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
     return app
+
+
+@contextmanager
+def _shipped_spec_trusted() -> Iterator[None]:
+    """connexion checks the spec against the OpenAPI schema each time an app is built: a third
+    of serve's start. The spec is expapi's own package data, which no setting replaces, and the
+    test suite builds every app with that check on; so serve skips it.
+    """
+    from connexion.spec import Specification  # private: connexion has no option to skip the check
+
+    check = Specification.__dict__["_validate_spec"]
+    Specification._validate_spec = classmethod(lambda cls, spec: None)
+    try:
+        yield
+    finally:
+        Specification._validate_spec = check
 
 
 def server_options(config: Config, host: str, port: int) -> dict:

@@ -39,6 +39,7 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
     socket = config.bind_socket()  # bound once, in the parent: every worker accepts on it
     gc.collect()
     gc.freeze()
+    gc.enable()  # paused while the app was built (expapi.cli.main)
     children: dict[int, float] = {}  # pid -> when it started
     stopping = False
 
