@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Importing expapi and its libraries makes some 500,000 objects and frees few: the
+    # Importing expapi and its libraries makes over 100,000 objects and frees few: the
     # collector's passes over them are wasted (a tenth of serve's start). It is back on before
     # a command runs, except for serve, which turns it on once the app is built (supervisor).
     gc.disable()

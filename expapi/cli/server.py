@@ -17,8 +17,6 @@ from expapi.cli import supervisor
 from expapi.cli.common import CommandError, setup
 from expapi.cli.preparation import prepare_database
 from expapi.config import Config, GatewayConfig, port_number, positive_int
-from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
-from expapi.gateway.startup import check_airflow
 from expapi.gateway.urls import mask_url, parse_airflow_url
 from expapi.http_limits import uvicorn_options
 
@@ -88,6 +86,10 @@ def airflow_url_option(text: str) -> str:
 
 def check_gateway(gateway: GatewayConfig) -> None:
     """Stop with one line unless the Airflow behind the gateway answers as configured."""
+    # Imported here: its HTTP client (httpx) is for gateway mode only.
+    from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
+    from expapi.gateway.startup import check_airflow
+
     try:
         log.info(check_airflow(gateway))
     except UpstreamUnavailable as exc:
