@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import uvicorn
 
+from expapi.cli import malloc
+
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -40,6 +42,7 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
     gc.collect()
     gc.freeze()
     gc.enable()  # paused while the app was built (expapi.cli.main)
+    malloc.tune()  # inherited by the workers
     children: dict[int, float] = {}  # pid -> when it started
     stopping = False
 
@@ -83,6 +86,7 @@ def _start(config: uvicorn.Config, socket) -> int:
     try:
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_DFL)
+        malloc.start_trimming()
         uvicorn.Server(config).run(sockets=[socket])
         code = 0
     except BaseException:  # noqa: BLE001 - a worker never returns into the parent's code
