@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Sequence
 
 from expapi import __version__
+from expapi.cli import dags, db, legacy_commands, monitoring, pool_commands, scheduler, server, task_commands, users
+from expapi.cli.common import CommandError, fail
+from expapi.config import ConfigError
 
 EXIT_CODES = """exit codes:
   0  success
@@ -19,9 +21,6 @@ EXIT_CODES = """exit codes:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # Imported here, not at the top: main() imports them with the collector paused.
-    from expapi.cli import dags, db, legacy_commands, monitoring, pool_commands, scheduler, server, task_commands, users
-
     parser = argparse.ArgumentParser(
         prog="expapi",
         description="Apache Airflow's experimental REST API, contract first.",
@@ -45,24 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Importing expapi and its libraries makes over 100,000 objects and frees few: the
-    # collector's passes over them are wasted (a tenth of serve's start). It is back on before
-    # a command runs, except for serve, which turns it on once the app is built (supervisor).
-    gc.disable()
-    try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if not getattr(args, "collects_garbage_itself", False):
-            gc.enable()
-        return _run(args)
-    finally:
-        gc.enable()
-
-
-def _run(args: argparse.Namespace) -> int:
-    from expapi.cli.common import CommandError, fail
-    from expapi.config import ConfigError
-
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         result = args.run(args)
     except ConfigError as exc:

@@ -56,8 +56,7 @@ def register(commands) -> None:
         action="store_true",
         help="apply pending schema migrations before serving (default: refuse to start on an outdated schema)",
     )
-    # The supervisor turns the collector back on once the app is built (see main()).
-    serve.set_defaults(run=run_serve, collects_garbage_itself=True)
+    serve.set_defaults(run=run_serve)
 
 
 def _option(parse, expected: str):
@@ -151,6 +150,8 @@ def preloaded_app(config: Config):
 
     with _shipped_spec_trusted():
         app = create_app(config)
+    if not config.gateway.enabled:
+        import expapi.store.sql  # noqa: F401  # else each worker would import it at its first request
     connexion = app.middleware
     if connexion.middleware_stack is None:  # connexion 3's private builder: no public hook exists
         connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()

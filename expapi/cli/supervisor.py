@@ -12,6 +12,7 @@ the parent then exits 0.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import os
 import signal
@@ -38,10 +39,10 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
     """
     config = uvicorn.Config(app_factory(), **uvicorn_options)
     config.load()  # uvicorn's protocol and loop modules too, before the fork
+    _preload_thread_pool()
     socket = config.bind_socket()  # bound once, in the parent: every worker accepts on it
     gc.collect()
     gc.freeze()
-    gc.enable()  # paused while the app was built (expapi.cli.main)
     malloc.tune()  # inherited by the workers
     children: dict[int, float] = {}  # pid -> when it started
     stopping = False
@@ -75,6 +76,15 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
         for number, handler in previous.items():
             signal.signal(number, handler)
         socket.close()
+
+
+def _preload_thread_pool() -> None:
+    """anyio's asyncio backend, which runs the handlers in threads: imported at the first call
+    otherwise, in each worker (a dozen modules, each worker's own copy)."""
+    try:
+        importlib.import_module("anyio._backends._asyncio")  # private; only an import moved earlier
+    except ImportError:
+        pass
 
 
 def _start(config: uvicorn.Config, socket) -> int:
