@@ -58,7 +58,9 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
     previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     try:
         for _ in range(workers):
-            children[_start(config, socket)] = time.monotonic()
+            if stopping:
+                break
+            _start_recorded(config, socket, children)
         while children:
             try:
                 pid, status = os.wait()
@@ -71,7 +73,7 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
             if time.monotonic() - started < QUICK_DEATH_S:
                 time.sleep(RESTART_PAUSE_S)
             if not stopping:
-                children[_start(config, socket)] = time.monotonic()
+                _start_recorded(config, socket, children)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
@@ -87,6 +89,16 @@ def _preload_thread_pool() -> None:
         pass
 
 
+def _start_recorded(config: uvicorn.Config, socket, children: dict[int, float]) -> None:
+    """Fork a worker and record it with SIGTERM and SIGINT held back: a stop handled between
+    the fork and the record would not signal the new worker, and serve would never exit."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        children[_start(config, socket)] = time.monotonic()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def _start(config: uvicorn.Config, socket) -> int:
     pid = os.fork()
     if pid:
@@ -96,6 +108,7 @@ def _start(config: uvicorn.Config, socket) -> int:
     try:
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held back by _start_recorded
         malloc.start_trimming()
         uvicorn.Server(config).run(sockets=[socket])
         code = 0
