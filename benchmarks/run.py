@@ -12,7 +12,9 @@ time from process start to the first 200 and the RSS/PSS of the whole process tr
 after the load. A plain Starlette app with one route answering {"status": "OK"}, served by
 uvicorn with the same worker count, is measured in the same run: it shows what the machine
 and wrk can do, and every req/s figure is printed as a ratio to it.  ``--airflow`` also
-measures Airflow 2.11.2 through /work/shared/peer/start-airflow-peer.sh (never by default).
+measures Airflow 2.11.2 through /work/shared/peer/start-airflow-peer.sh (never by default),
+holding the same 211 runs of example_bash_operator for the dag_runs and /latest_runs lines, and
+adds a table of expapi's figures as ratios to Airflow's, line by line.
 
 Absolute figures drift a lot on a shared machine; compare ratios inside one run only.
 Prints a Markdown table and writes JSON (``--json``, default benchmarks/results.json).
@@ -259,6 +261,39 @@ def insert_runs(url: str, dag_id: str, count: int, start: int = 0) -> None:
     engine.dispose()
 
 
+def insert_airflow_runs(database: Path, dag_id: str, count: int) -> None:
+    """``count`` finished scheduled runs of ``dag_id``, one an hour, written straight into the
+    dag_run table of an Airflow 2.11 SQLite metadata database (what insert_runs does for expapi).
+
+    Values are stored the way Airflow's SQLAlchemy writes them to SQLite: UTC datetimes as
+    naive ``YYYY-MM-DD HH:MM:SS.ffffff`` text; run_type, clear_number and the newest
+    log_template_id are the columns Airflow 2.11 needs beyond expapi's.
+    """
+    import sqlite3
+
+    def stored(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    rows = []
+    for index in range(count):
+        moment = FIRST_RUN + timedelta(hours=index)
+        rows.append((dag_id, stored(moment), stored(moment), stored(moment + timedelta(minutes=1)),
+                     "success", f"scheduled__{moment.isoformat()}", 0, "scheduled",
+                     stored(moment - timedelta(hours=1)), stored(moment), stored(moment), 0))
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        with connection:
+            (template,) = connection.execute("SELECT max(id) FROM log_template").fetchone()
+            connection.executemany(
+                "INSERT INTO dag_run (dag_id, execution_date, start_date, end_date, state, run_id,"
+                " external_trigger, run_type, data_interval_start, data_interval_end, updated_at,"
+                f" clear_number, log_template_id) VALUES ({', '.join('?' * 12)}, ?)",
+                [row + (template,) for row in rows],
+            )
+    finally:
+        connection.close()
+
+
 def run_cli(env: dict, *args: str) -> None:
     subprocess.run([EXPAPI, *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -386,16 +421,22 @@ class Runner:
             leader = int((folder / "airflow" / "webserver.pid").read_text())
             self.server_pid = leader
             footprint = Footprint("airflow", "sqlite", workers, round(first, 3), memory(leader))
+            # As many runs as expapi holds for these lines: 210 finished ones and the triggered one.
+            insert_airflow_runs(folder / "airflow" / "home" / "airflow.db", DAG, 210)
             trigger = urllib.request.Request(
                 f"{base}/dags/{DAG}/dag_runs", method="POST", headers={"Content-Type": "application/json"},
                 data=json.dumps({"run_id": "bench_info", "execution_date": "2029-06-01T00:00:00+00:00"}).encode(),
             )
             urllib.request.urlopen(trigger).read()
+            with urllib.request.urlopen(f"{base}/dags/{DAG}/dag_runs") as answer:
+                listed = len(json.load(answer))
+            if listed != 211:  # the lines below would compare unlike with unlike
+                sys.exit(f"Airflow lists {listed} runs of {DAG}, not 211: the inserted runs were not taken")
             measure = lambda name, path, **options: self.measure("airflow", "sqlite", workers, name, base + path, **options)  # noqa: E731
             measure("GET /test", "/test")
             measure("GET /pools", "/pools")
-            measure("GET dag_runs (1 run)", f"/dags/{DAG}/dag_runs")
-            measure("GET /latest_runs (1 DAG, 1 run)", "/latest_runs")
+            measure("GET dag_runs (211 runs)", f"/dags/{DAG}/dag_runs")
+            measure("GET /latest_runs (1 DAG, 211 runs)", "/latest_runs")
             measure("GET task-instance info", f"/dags/{DAG}/dag_runs/2029-06-01T00:00:00%2B00:00/tasks/runme_0")
             measure("POST trigger (distinct dates)", f"/dags/{DAG}/dag_runs", method="TRIGGER")
             footprint.loaded = memory(leader)
@@ -429,6 +470,24 @@ def table(runner: Runner) -> str:
     return "\n".join(rows)
 
 
+def versus_airflow(runner: Runner) -> str:
+    """expapi's req/s and p50 as ratios to Airflow's on the same line, workers and connections."""
+    airflow = {(l.workers, l.connections, l.name): l for l in runner.lines if l.target == "airflow"}
+    rows = [
+        "| db | workers | request | conns | expapi req/s | Airflow req/s | expapi ÷ Airflow req/s | expapi ÷ Airflow p50 |",
+        "|---|--:|---|--:|--:|--:|--:|--:|",
+    ]
+    for l in runner.lines:
+        peer = airflow.get((l.workers, l.connections, l.name))
+        if l.target != "expapi" or peer is None:
+            continue
+        speed = f"{l.req_s / peer.req_s:.2f}" if peer.req_s else "—"
+        latency = f"{l.p50_ms / peer.p50_ms:.3f}" if l.req_s and peer.req_s and peer.p50_ms else "—"
+        rows.append(f"| {l.database} | {l.workers} | {l.name} | {l.connections} | {l.req_s:,.1f} | "
+                    f"{peer.req_s:,.1f} | {speed} | {latency} |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=3, help="wrk duration per line (default 3)")
@@ -457,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\n{when} — {machine} — wrk {args.seconds:g} s per line\n")
     print(table(runner))
+    if args.airflow:
+        print("\nexpapi ÷ Airflow\n")
+        print(versus_airflow(runner))
     args.json.write_text(json.dumps({
         "date": when, "machine": machine, "seconds_per_line": args.seconds,
         "lines": [asdict(l) for l in runner.lines], "footprints": [asdict(f) for f in runner.footprints],

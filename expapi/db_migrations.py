@@ -8,14 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.script.revision import ResolutionError
-from alembic.util import CommandError as AlembicCommandError
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, Engine, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+# alembic is imported where it is used: a start on a schema already at HEAD (the version table
+# says so) never needs it, and importing it takes a tenth of serve's start.
 
 SCRIPT_LOCATION = "expapi:migrations"
 VERSION_TABLE = "expapi_alembic_version"  # the name expapi/migrations/env.py gives alembic
@@ -25,6 +28,9 @@ BASELINE = "0001"
 LEGACY_TABLE = "dag_run"
 LOCK_NAME = "expapi_migrations"
 LOCK_WAIT_SECONDS = 600
+# The newest revision in migrations/versions, known without loading alembic (the tests check it
+# against alembic's head): bump it with each new migration.
+HEAD = "0004"
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,9 @@ class SchemaState:
         """False when a newer expapi migrated the database past what this one ships."""
         if self.current is None:
             return True
+        from alembic.script.revision import ResolutionError
+        from alembic.util import CommandError as AlembicCommandError
+
         try:
             return _script().get_revision(self.current) is not None
         except (ResolutionError, AlembicCommandError):
@@ -76,10 +85,14 @@ class SchemaState:
 @functools.cache
 def _script() -> ScriptDirectory:
     # The migrations shipped with this expapi: read once per process.
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config())
 
 
 def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", SCRIPT_LOCATION)
     config.attributes["connection"] = connection
@@ -98,6 +111,8 @@ def state(engine: Engine) -> SchemaState:
 
 
 def _state(connection: Connection) -> SchemaState:
+    from alembic.migration import MigrationContext
+
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     current = context.get_current_revision()
     legacy = current is None and inspect(connection).has_table(LEGACY_TABLE)
@@ -135,6 +150,8 @@ def ensure_current(engine: Engine, *, upgrade: bool) -> SchemaState | None:
     migration lock, so a migration that another process is running (on MySQL its DDL is
     visible half-way) is waited for rather than mistaken for an outdated schema.
     """
+    if _recorded_head(engine):
+        return None
     try:
         if state(engine).up_to_date:
             return None
@@ -151,7 +168,21 @@ def ensure_current(engine: Engine, *, upgrade: bool) -> SchemaState | None:
     return before
 
 
+def _recorded_head(engine: Engine) -> bool:
+    """Whether the version table names HEAD and nothing else: the schema is current.
+
+    Any doubt (no table yet, a failure) says False, and the caller asks alembic.
+    """
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all() == [HEAD]
+    except SQLAlchemyError:
+        return False
+
+
 def _migrate(connection: Connection, before: SchemaState, revision: str) -> None:
+    from alembic import command
+
     config = _alembic_config(connection)
     if before.legacy:
         command.stamp(config, BASELINE)

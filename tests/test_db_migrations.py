@@ -25,6 +25,10 @@ OUTDATED = (
 )
 
 
+def test_the_head_known_without_alembic_is_alembics_head() -> None:
+    assert db_migrations.HEAD == db_migrations.head() == HEAD
+
+
 def differences(database: Database) -> list:
     """What alembic's autogenerate would change to make the database match the models."""
     with database.engine.connect() as connection:

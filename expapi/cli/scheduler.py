@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import signal
+from typing import TYPE_CHECKING
 
 from expapi.cli import server
 from expapi.cli.common import CommandError, setup
@@ -13,8 +14,9 @@ from expapi.cli.preparation import one_line_errors, open_database
 from expapi.config import Config
 from expapi.dags.sync import sync_dags
 from expapi.flavours import FLAVOURS
-from expapi.scheduler.jobs import AnotherSchedulerRunning
-from expapi.scheduler.loop import Scheduler
+
+if TYPE_CHECKING:  # imported where used: serve, which also registers here, needs neither
+    from expapi.scheduler.loop import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,9 @@ def register(commands) -> None:
 
 def build_scheduler(config: Config, *, upgrade: bool) -> Scheduler:
     """A started scheduler (its job recorded) over the configured database, DAG files loaded."""
+    from expapi.scheduler.jobs import AnotherSchedulerRunning
+    from expapi.scheduler.loop import Scheduler
+
     if config.gateway.enabled:
         raise CommandError(GATEWAY_REFUSAL, exit_code=2)
     database = open_database(config, upgrade=upgrade)

@@ -7,6 +7,8 @@ import functools
 import ipaddress
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from expapi import logs
@@ -15,8 +17,6 @@ from expapi.cli import supervisor
 from expapi.cli.common import CommandError, setup
 from expapi.cli.preparation import prepare_database
 from expapi.config import Config, GatewayConfig, port_number, positive_int
-from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
-from expapi.gateway.startup import check_airflow
 from expapi.gateway.urls import mask_url, parse_airflow_url
 from expapi.http_limits import uvicorn_options
 
@@ -85,6 +85,10 @@ def airflow_url_option(text: str) -> str:
 
 def check_gateway(gateway: GatewayConfig) -> None:
     """Stop with one line unless the Airflow behind the gateway answers as configured."""
+    # Imported here: its HTTP client (httpx) is for gateway mode only.
+    from expapi.gateway.errors import UpstreamError, UpstreamUnavailable
+    from expapi.gateway.startup import check_airflow
+
     try:
         log.info(check_airflow(gateway))
     except UpstreamUnavailable as exc:
@@ -144,11 +148,30 @@ def preloaded_app(config: Config):
     """
     from expapi.app import create_app  # here, not at the top: other commands need not import the app
 
-    app = create_app(config)
+    with _shipped_spec_trusted():
+        app = create_app(config)
+    if not config.gateway.enabled:
+        import expapi.store.sql  # noqa: F401  # else each worker would import it at its first request
     connexion = app.middleware
     if connexion.middleware_stack is None:  # connexion 3's private builder: no public hook exists
         connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
     return app
+
+
+@contextmanager
+def _shipped_spec_trusted() -> Iterator[None]:
+    """connexion checks the spec against the OpenAPI schema each time an app is built: a third
+    of serve's start. The spec is expapi's own package data, which no setting replaces, and the
+    test suite builds every app with that check on; so serve skips it.
+    """
+    from connexion.spec import Specification  # private: connexion has no option to skip the check
+
+    check = Specification.__dict__["_validate_spec"]
+    Specification._validate_spec = classmethod(lambda cls, spec: None)
+    try:
+        yield
+    finally:
+        Specification._validate_spec = check
 
 
 def server_options(config: Config, host: str, port: int) -> dict:

@@ -12,6 +12,7 @@ the parent then exits 0.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import os
 import signal
@@ -19,6 +20,8 @@ import time
 from collections.abc import Callable
 
 import uvicorn
+
+from expapi.cli import malloc
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +39,11 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
     """
     config = uvicorn.Config(app_factory(), **uvicorn_options)
     config.load()  # uvicorn's protocol and loop modules too, before the fork
+    _preload_thread_pool()
     socket = config.bind_socket()  # bound once, in the parent: every worker accepts on it
     gc.collect()
     gc.freeze()
+    malloc.tune()  # inherited by the workers
     children: dict[int, float] = {}  # pid -> when it started
     stopping = False
 
@@ -53,7 +58,9 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
     previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     try:
         for _ in range(workers):
-            children[_start(config, socket)] = time.monotonic()
+            if stopping:
+                break
+            _start_recorded(config, socket, children)
         while children:
             try:
                 pid, status = os.wait()
@@ -66,11 +73,30 @@ def serve(app_factory: Callable[[], object], *, workers: int, **uvicorn_options)
             if time.monotonic() - started < QUICK_DEATH_S:
                 time.sleep(RESTART_PAUSE_S)
             if not stopping:
-                children[_start(config, socket)] = time.monotonic()
+                _start_recorded(config, socket, children)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
         socket.close()
+
+
+def _preload_thread_pool() -> None:
+    """anyio's asyncio backend, which runs the handlers in threads: imported at the first call
+    otherwise, in each worker (a dozen modules, each worker's own copy)."""
+    try:
+        importlib.import_module("anyio._backends._asyncio")  # private; only an import moved earlier
+    except ImportError:
+        pass
+
+
+def _start_recorded(config: uvicorn.Config, socket, children: dict[int, float]) -> None:
+    """Fork a worker and record it with SIGTERM and SIGINT held back: a stop handled between
+    the fork and the record would not signal the new worker, and serve would never exit."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        children[_start(config, socket)] = time.monotonic()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _start(config: uvicorn.Config, socket) -> int:
@@ -82,6 +108,8 @@ def _start(config: uvicorn.Config, socket) -> int:
     try:
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held back by _start_recorded
+        malloc.start_trimming()
         uvicorn.Server(config).run(sockets=[socket])
         code = 0
     except BaseException:  # noqa: BLE001 - a worker never returns into the parent's code
