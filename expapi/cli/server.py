@@ -7,8 +7,6 @@ import functools
 import ipaddress
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 
 from expapi import logs
@@ -148,30 +146,13 @@ def preloaded_app(config: Config):
     """
     from expapi.app import create_app  # here, not at the top: other commands need not import the app
 
-    with _shipped_spec_trusted():
-        app = create_app(config)
+    app = create_app(config)
     if not config.gateway.enabled:
         import expapi.store.sql  # noqa: F401  # else each worker would import it at its first request
     connexion = app.middleware
     if connexion.middleware_stack is None:  # connexion 3's private builder: no public hook exists
         connexion.app, connexion.middleware_stack = connexion._build_middleware_stack()
     return app
-
-
-@contextmanager
-def _shipped_spec_trusted() -> Iterator[None]:
-    """connexion checks the spec against the OpenAPI schema each time an app is built: a third
-    of serve's start. The spec is expapi's own package data, which no setting replaces, and the
-    test suite builds every app with that check on; so serve skips it.
-    """
-    from connexion.spec import Specification  # private: connexion has no option to skip the check
-
-    check = Specification.__dict__["_validate_spec"]
-    Specification._validate_spec = classmethod(lambda cls, spec: None)
-    try:
-        yield
-    finally:
-        Specification._validate_spec = check
 
 
 def server_options(config: Config, host: str, port: int) -> dict:
