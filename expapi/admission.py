@@ -5,20 +5,22 @@ thread and a connection while it waits; once the connections are all taken, ever
 request would wait too, first for a connection and then for a thread, with no bound at all.
 Admission happens on the event loop, before a thread is taken: a request waits at most
 ``[database] pool_timeout`` for a slot, then answers 503; and writes get fewer slots than
-there are connections, so reads always find one. Each slot has its thread: the handler runs
-on the admission's own pool, as many threads as slots (cheaper to hand work to than the
-general 40-thread pool, and no more threads, each with its own allocator arena, than can work).
+there are connections, so reads always find one. Each slot has its thread: handlers run in
+anyio's worker threads (the gateway's store calls back into the event loop from them) under
+a limiter as large as the slots, so no more threads, each with its own allocator arena, work
+at once than there are slots (anyio's default would allow 40).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
 
 from expapi.db import MAX_OVERFLOW, POOL_SIZE
 
@@ -48,7 +50,7 @@ class Admission:
         self.loop = asyncio.get_running_loop()
         self._all = asyncio.Semaphore(capacity)
         self._writes = asyncio.Semaphore(max(1, capacity - reserved_for_reads))
-        self._threads = ThreadPoolExecutor(max_workers=capacity, thread_name_prefix="expapi-handler")
+        self._threads = anyio.CapacityLimiter(capacity)
 
     @asynccontextmanager
     async def slot(self, method: str) -> AsyncIterator[None]:
@@ -69,22 +71,12 @@ class Admission:
                 self._writes.release()
 
     async def run(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run ``function`` on one of the slots' threads, in the caller's context; call it while holding a slot.
+        """Run ``function`` in a worker thread, in the caller's context; call it while holding a slot.
 
         If the waiting request is cancelled, the thread cannot be: the slot stays held until
-        the thread is done with its connection.
+        the thread is done with its connection (anyio waits for it).
         """
-        call = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
-        future = asyncio.get_running_loop().run_in_executor(self._threads, call)
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            await asyncio.wait({future})
-            raise
-
-    def close(self) -> None:
-        """Let the threads end once their work is done (the worker is stopping)."""
-        self._threads.shutdown(wait=False)
+        return await anyio.to_thread.run_sync(functools.partial(function, *args, **kwargs), limiter=self._threads)
 
     async def _acquire(self, semaphore: asyncio.Semaphore, deadline: float) -> None:
         if not semaphore.locked():

@@ -30,10 +30,14 @@ from expapi.models.pool import DEFAULT_POOL_DESCRIPTION, DEFAULT_POOL_NAME, DEFA
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 10
-# SQLAlchemy's defaults, made explicit: the server admits as many units of work at once
-# (expapi.admission), and keeps POOL_SIZE of them for reads.
+# A worker admits at most POOL_SIZE + MAX_OVERFLOW units of work at once (expapi.admission),
+# and keeps POOL_SIZE of them for reads. Its pool keeps every connection it made for them:
+# with SQLAlchemy's default of keeping POOL_SIZE, a burst's extra connections are closed as
+# they come back and opened again for the next request (a PostgreSQL connect with its
+# settings, or SQLite's PRAGMAs and file checks, per request).
 POOL_SIZE = 5
 MAX_OVERFLOW = 10
+KEPT_CONNECTIONS = POOL_SIZE + MAX_OVERFLOW
 
 
 def make_engine(url: str, limits: DatabaseConfig | None = None) -> Engine:
@@ -45,14 +49,14 @@ def make_engine(url: str, limits: DatabaseConfig | None = None) -> Engine:
         raise ConfigError(f"invalid value for [core] sql_alchemy_conn: {mask_url(url)!r}") from None
     backend = parsed.get_backend_name()
     # A connection the server dropped (a restart, an idle timeout) is replaced, not used.
-    options: dict = {"pool_pre_ping": True, "pool_timeout": limits.pool_timeout, "pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
+    options: dict = {"pool_pre_ping": True, "pool_timeout": limits.pool_timeout, "pool_size": KEPT_CONNECTIONS, "max_overflow": 0}
     if backend == "sqlite":
         options = {"connect_args": {"check_same_thread": False, "timeout": limits.lock_timeout}}
         if parsed.database in (None, "", ":memory:"):
             # One shared connection, or each handler thread would see its own empty database.
             options["poolclass"] = StaticPool
         else:
-            options.update(pool_timeout=limits.pool_timeout, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
+            options.update(pool_timeout=limits.pool_timeout, pool_size=KEPT_CONNECTIONS, max_overflow=0)
     elif backend == "postgresql":
         # libpq waits forever for an unreachable host by default; a request should get its 503.
         # A lock or a statement waited for longer than the limits is cancelled by the server.

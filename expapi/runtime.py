@@ -78,9 +78,6 @@ class Runtime:
         return self.storage
 
     def close(self) -> None:
-        if self.admission is not None:
-            self.admission.close()
-            self.admission = None
         if self.storage is not None:
             self.storage.close()
             self.storage = None
@@ -158,7 +155,7 @@ def with_context(handler: F) -> F:
     """Run a handler in one unit of work, with the service ``Context`` as its first argument.
 
     The request first waits (on the event loop, at most ``[database] pool_timeout``) for an
-    admission slot, then runs on that slot's thread. connexion still sees (through
+    admission slot, then runs in a worker thread. connexion still sees (through
     ``__wrapped__``) and fills only the handler's own keyword parameters.
     """
 
@@ -170,8 +167,6 @@ def with_context(handler: F) -> F:
     async def run(**kwargs: Any) -> Any:
         runtime = current()
         if runtime.admission is None or runtime.admission.loop is not asyncio.get_running_loop():
-            if runtime.admission is not None:  # made for an event loop that has ended (tests' clients)
-                runtime.admission.close()
             runtime.admission = Admission(runtime.config.database.pool_timeout)
         try:
             async with runtime.admission.slot(connexion_request.method):

@@ -79,7 +79,7 @@ def test_a_full_pool_ends_in_store_unavailable_within_the_pool_timeout(storage) 
     limited, _url = storage
     engine = limited.database.engine
     with ExitStack() as held:
-        # Every connection the pool may open (5 + 10 overflow), checked out and kept.
+        # Every connection the pool may open (15, all kept), checked out and held.
         for _ in range(engine.pool.size() + engine.pool._max_overflow):
             held.enter_context(engine.connect())
         started = time.monotonic()

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.live
 
 LOCK_TIMEOUT = 2.0
 POOL_TIMEOUT = 2.0
-WRITERS = 24  # more than the 15 connections (5 + 10 overflow) a worker's pool holds
+WRITERS = 24  # more than the 15 connections a worker's pool holds
 UNAVAILABLE = {"error": "The metadata database is unavailable; try again shortly"}
 # A bound with room for a loaded 2-core machine: a lock wait, a pool wait and slack.
 BOUND = LOCK_TIMEOUT + POOL_TIMEOUT + 8
