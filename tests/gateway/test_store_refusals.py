@@ -52,6 +52,8 @@ def test_airflows_409_to_a_delete_is_the_running_task_instances_refusal() -> Non
 def test_a_runs_queued_at_comes_from_airflow() -> None:
     fake = FakeAirflow({
         **airflow3(),
+        # The store looks the DAG up first, as not every Airflow answers 404 to an unknown DAG's runs.
+        "GET /api/v2/dags/busy": httpx.Response(200, json=DAG),
         "GET /api/v2/dags/busy/dagRuns": httpx.Response(200, json={"dag_runs": [RUN], "total_entries": 1}),
     })
     runs = in_thread(fake, lambda store: store.list_dag_runs("busy"))
