@@ -3,8 +3,9 @@
 connexion's page is the stock one; this one adds a ``requestInterceptor`` that marks every
 "Try it out" request with ``X-Requested-With: XMLHttpRequest``. The server then answers a
 missing login with a challenge the browser does not turn into its own "Sign in" dialog
-(``expapi.auth.middleware.ScriptChallengeMiddleware``): Authorize is the way in. The
-scripts and styles are still connexion's (``swagger_ui_bundle``), next to this page.
+(``expapi.auth.middleware.quiet_challenge``, applied by ``expapi.middleware.FrameMiddleware``):
+Authorize is the way in. The scripts and styles are still connexion's (``swagger_ui_bundle``),
+next to this page.
 """
 
 from __future__ import annotations

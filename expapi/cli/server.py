@@ -161,7 +161,7 @@ def server_options(config: Config, host: str, port: int) -> dict:
         **uvicorn_options(config),  # the HTTP limits: header size and time, keep-alive, connections
         "host": host,
         "port": port,
-        "access_log": False,  # expapi's AccessLogMiddleware writes the access log
+        "access_log": False,  # expapi's FrameMiddleware writes the access log
         "log_config": logs.logging_config(config.logging.logging_level),
         "timeout_graceful_shutdown": 30,
     }
