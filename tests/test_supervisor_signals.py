@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 # A parent that gets SIGTERM right after forking its first worker and before recording it:
 # the window where a stop used to miss that worker, and serve never exited.
@@ -32,8 +33,11 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_a_stop_during_a_fork_stops_the_new_worker_too() -> None:
-    process = subprocess.Popen([sys.executable, "-c", SCRIPT], stderr=subprocess.PIPE, text=True, start_new_session=True)
+def test_a_stop_during_a_fork_stops_the_new_worker_too(tmp_path: Path) -> None:
+    # Run from tmp_path: from the checkout, its own expapi/ would shadow the installed one (tox).
+    process = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT], cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         _, errors = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
