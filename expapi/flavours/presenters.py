@@ -70,6 +70,7 @@ def _run_renderer(keys: tuple[str, ...], dag_run_url: Callable[[str, datetime], 
         return lambda run: _run_values(run, dag_run_url)
     return lambda run: {key: value for key, value in _run_values(run, dag_run_url).items() if key in keys}
 
+
 POOL_FIELDS: Fields[PoolRecord] = {
     "description": lambda pool, _: pool.description,
     "id": lambda pool, _: pool.id,
